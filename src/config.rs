@@ -1,0 +1,1 @@
+//! Server configuration: addresses, port ranges and paths, from flags or environment.

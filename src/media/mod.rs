@@ -1,0 +1,16 @@
+//! Media: everything that happens to audio and keys on the RTP path, as pure code.
+//!
+//! Owns G.711, RTP packetization, RFC 4733 telephone-event decoding, in-band DTMF
+//! (Goertzel) detection and the 20 ms pacing arithmetic. Owns no sockets and reads no
+//! clock: the call task (`crate::call`) feeds it packets and instants.
+
+mod key;
+
+pub use key::Key;
+
+/// G.711 sample rate.
+pub const SAMPLE_RATE: u32 = 8000;
+/// Samples in one 20 ms frame at 8 kHz.
+pub const FRAME_SAMPLES: usize = 160;
+/// Duration of one frame.
+pub const FRAME_DURATION: std::time::Duration = std::time::Duration::from_millis(20);

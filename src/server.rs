@@ -1,0 +1,1 @@
+//! Starts the SIP transport, the endpoint task and the HTTP server.
