@@ -240,18 +240,12 @@ impl Via {
 
     /// Where a response to this Via goes when it arrived over UDP from `source`
     /// (RFC 3261 18.2.2 with RFC 3581): `rport` → the source address and port, else the
-    /// `received` (or source) address with the sent-by port.
+    /// `received` address (which we set to the source address) with the sent-by port.
     pub fn response_destination(&self, source: SocketAddr) -> SocketAddr {
         if self.param("rport").is_some() {
             return source;
         }
-        let ip = self
-            .param("received")
-            .flatten()
-            .and_then(|r| r.trim_matches(|c| c == '[' || c == ']').parse().ok())
-            .or_else(|| self.host.parse().ok())
-            .unwrap_or(source.ip());
-        SocketAddr::new(ip, self.port.unwrap_or(5060))
+        SocketAddr::new(source.ip(), self.port.unwrap_or(5060))
     }
 }
 
