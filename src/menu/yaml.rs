@@ -175,11 +175,7 @@ pub fn parse(text: &str) -> Result<Option<Node>, Problem> {
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
     if let Err(e) = parser.load(&mut builder, true) {
-        let mut message = e.info().to_string();
-        if message.contains("alias") {
-            message.push_str(" (write the star key in quotes: \"*\")");
-        }
-        return Err(Problem::new(pos(*e.marker()), message));
+        return Err(unquoted_star(text).unwrap_or_else(|| Problem::new(pos(*e.marker()), e.info())));
     }
     if let Some(at) = builder.extra_document {
         return Err(Problem::new(
@@ -188,4 +184,24 @@ pub fn parse(text: &str) -> Result<Option<Node>, Problem> {
         ));
     }
     Ok(builder.root)
+}
+
+/// The usual cause of a syntax error in a menu: `*: back`, where YAML reads `*` as an
+/// alias. Points at the first such key.
+fn unquoted_star(text: &str) -> Option<Problem> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        let indent = line.len() - line.trim_start().len();
+        let rest = line[indent..].strip_prefix("- ").unwrap_or(&line[indent..]);
+        let column = line.len() - rest.len() + 1;
+        rest.starts_with("*:").then(|| {
+            let at = Pos {
+                line: i + 1,
+                column,
+            };
+            Problem::new(
+                at,
+                "write the star key in quotes: \"*\": (an unquoted * means something else in YAML)",
+            )
+        })
+    })
 }
