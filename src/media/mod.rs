@@ -4,7 +4,10 @@
 //! (Goertzel) detection and the 20 ms pacing arithmetic. Owns no sockets and reads no
 //! clock: the call task (`crate::call`) feeds it packets and instants.
 
+pub mod g711;
 mod key;
+
+pub use g711::G711;
 
 pub use key::Key;
 
