@@ -144,7 +144,7 @@ impl Metrics {
             .clone();
         // Pre-create the label sets so a scrape shows zeros instead of nothing.
         for method in [DtmfMethod::Rfc4733, DtmfMethod::Info, DtmfMethod::Inband] {
-            dtmf.get_or_create(&MethodLabels { method });
+            drop(dtmf.get_or_create(&MethodLabels { method }));
         }
         Metrics {
             registry,

@@ -111,11 +111,6 @@ impl MediaPath {
         };
     }
 
-    /// The codec of the call.
-    pub fn codec(&self) -> G711 {
-        self.codec
-    }
-
     /// Replaces what is playing with `prompts`, in order.
     pub fn play(&mut self, prompts: Vec<Arc<Prompt>>) {
         self.playout = Some(Playout::new(prompts, self.codec));

@@ -13,6 +13,7 @@ mod header;
 mod message;
 mod requests;
 mod transaction;
+pub mod transport;
 
 #[cfg(test)]
 mod endpoint_tests;
