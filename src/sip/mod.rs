@@ -45,7 +45,11 @@ pub struct Incoming<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Output {
     /// Send `bytes` to `to` over `transport` (for TCP, on the connection with that peer).
-    Transmit { transport: Transport, to: SocketAddr, bytes: Vec<u8> },
+    Transmit {
+        transport: Transport,
+        to: SocketAddr,
+        bytes: Vec<u8>,
+    },
     Event(CallEvent),
 }
 
@@ -69,18 +73,36 @@ pub enum CallEvent {
         call_id: String,
     },
     /// ACK for our 2xx to the initial INVITE.
-    Confirmed { call: CallHandle },
+    Confirmed {
+        call: CallHandle,
+    },
     /// CANCEL before the answer; the endpoint already sent 200 and 487.
-    Cancelled { call: CallHandle },
-    Ended { call: CallHandle, reason: EndReason },
+    Cancelled {
+        call: CallHandle,
+    },
+    Ended {
+        call: CallHandle,
+        reason: EndReason,
+    },
     /// SIP INFO with application/dtmf-relay or application/dtmf.
-    Key { call: CallHandle, key: Key },
+    Key {
+        call: CallHandle,
+        key: Key,
+    },
     /// re-INVITE with an SDP offer: answer with `answer_reoffer` or `reject_reoffer`.
-    Reoffer { call: CallHandle, offer: Vec<u8> },
+    Reoffer {
+        call: CallHandle,
+        offer: Vec<u8>,
+    },
     /// The REFER's NOTIFY reported a 2xx.
-    TransferAccepted { call: CallHandle },
+    TransferAccepted {
+        call: CallHandle,
+    },
     /// The REFER was refused or timed out (408), or its NOTIFY reported a failure.
-    TransferFailed { call: CallHandle, status: u16 },
+    TransferFailed {
+        call: CallHandle,
+        status: u16,
+    },
 }
 
 /// Why a call ended.
