@@ -6,6 +6,7 @@
 //! (framed by [`take_stream_message`]) and sends what it outputs.
 //! Must not touch media, menus or SDP content: SDP bodies pass through as bytes.
 
+mod call;
 mod dialog;
 mod endpoint;
 mod framing;
@@ -18,6 +19,8 @@ mod transaction;
 mod endpoint_tests;
 #[cfg(test)]
 mod endpoint_tests_dialog;
+#[cfg(test)]
+mod endpoint_tests_input;
 
 use std::net::SocketAddr;
 

@@ -3,11 +3,9 @@
 
 use std::time::Instant;
 
+use super::call::{Call, PendingInvite, Phase};
 use super::dialog::Dialog;
-use super::endpoint::{
-    Call, Ctx, Endpoint, PendingInvite, Phase, ServerEntry, ServerTx, TxKey, ACCEPT, ALLOW,
-    SUPPORTED,
-};
+use super::endpoint::{Ctx, Endpoint, ServerEntry, ServerTx, TxKey, ACCEPT, ALLOW, SUPPORTED};
 use super::header::{user_number, Uri};
 use super::message::{Builder, Message, StartLine};
 use super::transaction::ServerInviteTx;
