@@ -10,7 +10,7 @@ use super::endpoint::{
 };
 use super::message::{reason_phrase, Builder, Message};
 use super::transaction::ClientNonInviteTx;
-use super::{CallEvent, CallHandle, EndReason, Output, Transport};
+use super::{CallEvent, CallHandle, EndReason, Transport};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Phase {
@@ -75,11 +75,7 @@ impl Endpoint {
                 )
             }
         }
-        let status = if (300..700).contains(&status) {
-            status
-        } else {
-            500
-        };
+        let status = final_status(status);
         self.send_invite_final(call, false, status, now);
         self.end_call(call, EndReason::Rejected { status });
     }
@@ -94,12 +90,7 @@ impl Endpoint {
     /// A final non-2xx to a pending re-INVITE; the call goes on as before.
     pub fn reject_reoffer(&mut self, call: CallHandle, status: u16, now: Instant) {
         if self.calls.get(&call).is_some_and(|c| c.reoffer.is_some()) {
-            let status = if (300..700).contains(&status) {
-                status
-            } else {
-                500
-            };
-            self.send_invite_final(call, true, status, now);
+            self.send_invite_final(call, true, final_status(status), now);
         }
     }
 
@@ -127,12 +118,7 @@ impl Endpoint {
             return;
         };
         if c.phase != Phase::Confirmed {
-            self.outputs
-                .push_back(Output::Event(CallEvent::TransferFailed {
-                    call,
-                    status: 491,
-                }));
-            return;
+            return self.event(CallEvent::TransferFailed { call, status: 491 });
         }
         c.transfer_reported = false;
         let refer_to = format!("<{}>", target_uri.trim_matches(|c| c == '<' || c == '>'));
@@ -318,5 +304,14 @@ impl Endpoint {
         } else {
             CallEvent::TransferFailed { call, status }
         });
+    }
+}
+
+/// A status usable as a final non-2xx response: 300-699, else 500.
+fn final_status(status: u16) -> u16 {
+    if (300..700).contains(&status) {
+        status
+    } else {
+        500
     }
 }

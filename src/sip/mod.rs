@@ -1,10 +1,12 @@
-//! SIP (RFC 3261) as a pure state machine: message parsing with our fixes
-//! ([`message`], [`header`]), transactions and their timers ([`transaction`]), dialogs
-//! ([`dialog`]) and the UAS [`Endpoint`] in the sans-IO style of quinn-proto / str0m:
-//! bytes and instants in, [`Output`]s out. Owns no sockets and reads no clock;
-//! `transport` (the integrator's tokio shell) feeds it datagrams and stream messages
-//! (framed by [`take_stream_message`]) and sends what it outputs.
-//! Must not touch media, menus or SDP content: SDP bodies pass through as bytes.
+//! SIP (RFC 3261) as a pure state machine, in the sans-IO style of quinn-proto / str0m:
+//! bytes and instants in, [`Output`]s out. `message` and `header` parse and build
+//! messages (our own tokenizer: rsip 0.4 fails on IPv6 hosts, tel: URIs and `;` in the
+//! user part, see `message`), `transaction` has the RFC 3261 §17 state machines and
+//! timers, `dialog` the dialog state and next-hop choice, `endpoint` / `call` /
+//! `requests` the UAS [`Endpoint`]. Owns no sockets and reads no clock: `transport` (the
+//! integrator's tokio shell) feeds it datagrams and stream messages (framed by
+//! [`take_stream_message`]) and sends what it outputs. Must not touch media, menus or SDP
+//! content: SDP bodies pass through as bytes.
 
 mod call;
 mod dialog;
