@@ -83,11 +83,19 @@ struct Fields<'n> {
     owner: Pos,
     what: String,
     entries: Vec<(&'n str, &'n Node)>,
+    /// Where each entry's name is written, in the order of `entries`.
+    names_at: Vec<Pos>,
 }
 
 impl<'n> Fields<'n> {
     fn get(&self, name: &str) -> Option<&'n Node> {
         self.entries.iter().find(|(k, _)| *k == name).map(|e| e.1)
+    }
+
+    /// Where field `name` is written (the owner when it is absent).
+    fn name_at(&self, name: &str) -> Pos {
+        let found = self.entries.iter().position(|(k, _)| *k == name);
+        found.map_or(self.owner, |i| self.names_at[i])
     }
 }
 
@@ -126,7 +134,7 @@ impl Decoder {
 
         let placeholder = self.placeholder_settings();
         let defaults = match self.required(&top, "defaults") {
-            Some(n) => self.defaults(n, &placeholder),
+            Some(n) => self.defaults(n, top.name_at("defaults"), &placeholder),
             None => placeholder,
         };
         let welcome = match top.get("welcome") {
@@ -178,6 +186,7 @@ impl Decoder {
             owner,
             what: what.to_string(),
             entries: Vec::new(),
+            names_at: Vec::new(),
         };
         for (i, (key, value)) in map.iter().enumerate() {
             let Some(name) = self.key_text(key) else {
@@ -198,6 +207,7 @@ impl Decoder {
                 self.problem(key.pos, message);
             } else {
                 fields.entries.push((name, value));
+                fields.names_at.push(key.pos);
             }
         }
         Some(fields)
@@ -285,8 +295,8 @@ impl Decoder {
         }
     }
 
-    fn defaults(&mut self, node: &Node, placeholder: &Settings) -> Settings {
-        let Some(fields) = self.fields(node, node.pos, "`defaults`", SETTING_FIELDS) else {
+    fn defaults(&mut self, node: &Node, owner: Pos, placeholder: &Settings) -> Settings {
+        let Some(fields) = self.fields(node, owner, "`defaults`", SETTING_FIELDS) else {
             return placeholder.clone();
         };
         for name in SETTING_FIELDS.iter().filter(|n| **n != "barge_in") {
@@ -344,7 +354,10 @@ impl Decoder {
             Some(n) => self.prompts(n, "prompt", false),
             None => None,
         };
-        let collect = f.get("collect").and_then(|n| self.collect(n, &what));
+        let collect_at = f.name_at("collect");
+        let collect = f
+            .get("collect")
+            .and_then(|n| self.collect(n, collect_at, &what));
         let keys = match f.get("keys") {
             Some(n) => self.keys(n, &what, collect.as_ref()),
             None => Vec::new(),
@@ -401,47 +414,48 @@ impl Decoder {
         keys.into_iter().map(|(k, a, _)| (k, a)).collect()
     }
 
-    fn collect(&mut self, node: &Node, what: &str) -> Option<Collect> {
-        let owner = node.pos;
+    fn collect(&mut self, node: &Node, owner: Pos, what: &str) -> Option<Collect> {
         let f = self.fields(node, owner, &format!("`collect` of {what}"), COLLECT_FIELDS)?;
+        // Every field is checked before giving up, so all problems are reported.
         let min_digits = match f.get("min_digits") {
-            Some(n) => self.number(n, "min_digits", 0)? as usize,
-            None => 1,
+            Some(n) => self.number(n, "min_digits", 0),
+            None => Some(1),
         };
-        let max_node = self.required(&f, "max_digits")?;
-        let max_digits = self.number(max_node, "max_digits", 1)? as usize;
-        if min_digits > max_digits {
-            let message =
-                format!("`max_digits` ({max_digits}) is smaller than `min_digits` ({min_digits})");
-            self.problem(max_node.pos, message);
+        let max_node = self.required(&f, "max_digits");
+        let max_digits = max_node.and_then(|n| self.number(n, "max_digits", 1));
+        if let (Some(min), Some(max), Some(n)) = (min_digits, max_digits, max_node) {
+            if min > max {
+                let message = format!("`max_digits` ({max}) is smaller than `min_digits` ({min})");
+                self.problem(n.pos, message);
+            }
         }
         let end_key = match f.get("end_key") {
-            Some(n) if n.as_text() == Some("none") => None,
-            Some(n) => {
-                let key = self.key(n, "end_key")?;
+            Some(n) if n.as_text() == Some("none") => Some(None),
+            Some(n) => self.key(n, "end_key").and_then(|key| {
                 if key.as_char().is_ascii_digit() {
                     self.problem(n.pos, format!("the end key `{key}` cannot be a digit"));
+                    return None;
                 }
-                Some(key)
-            }
-            None => Key::from_char('#'),
+                Some(Some(key))
+            }),
+            None => Some(Key::from_char('#')),
         };
         let pattern = match f.get("pattern") {
-            Some(n) => Some(self.pattern(n)?),
-            None => None,
+            Some(n) => self.pattern(n).map(Some),
+            None => Some(None),
         };
         let secret = match f.get("secret") {
-            Some(n) => self.boolean(n, "secret")?,
-            None => false,
+            Some(n) => self.boolean(n, "secret"),
+            None => Some(false),
         };
-        let then = self.required(&f, "then").map(|n| self.action(n, "then"))?;
+        let then = self.required(&f, "then").map(|n| self.action(n, "then"));
         Some(Collect {
-            min_digits,
-            max_digits,
-            end_key,
-            pattern,
-            secret,
-            then,
+            min_digits: min_digits? as usize,
+            max_digits: max_digits? as usize,
+            end_key: end_key?,
+            pattern: pattern?,
+            secret: secret?,
+            then: then?,
         })
     }
 
