@@ -34,6 +34,8 @@ const TONE_AMPLITUDE: i16 = 6000;
 pub enum Event {
     Response(ResponseInfo),
     ByeReceived,
+    /// A REFER (already answered 202), with its Refer-To value.
+    Refer(String),
     Heard(usize),
     Closed,
 }
@@ -61,6 +63,7 @@ struct Dialog {
     prompts: Option<Arc<PromptIndex>>,
     heard: Vec<String>,
     bye_received: bool,
+    refers: Vec<String>,
     closed: bool,
     /// Distinct To tags of the 2xx responses to our INVITE.
     answer_tags: Vec<String>,
@@ -79,6 +82,7 @@ impl Dialog {
             prompts: config.prompts.clone(),
             heard: Vec::new(),
             bye_received: false,
+            refers: Vec::new(),
             closed: false,
             answer_tags: Vec::new(),
         };
@@ -113,6 +117,7 @@ impl Dialog {
                 return Some(info);
             }
             Event::ByeReceived => self.bye_received = true,
+            Event::Refer(target) => self.refers.push(target),
             Event::Heard(id) => {
                 if let Some(index) = &self.prompts {
                     self.heard.push(index.name(id).to_owned());
@@ -512,6 +517,32 @@ impl Call {
             }
         }
         Ok(())
+    }
+
+    /// Waits for the server's REFER (answered 202 by the reader); its Refer-To value.
+    pub async fn wait_for_refer(&mut self, within: Duration) -> Result<String, CallError> {
+        let deadline = Instant::now() + within;
+        loop {
+            if !self.dialog.refers.is_empty() {
+                return Ok(self.dialog.refers.remove(0));
+            }
+            if self.dialog.bye_received {
+                return Err(CallError::EndedByServer {
+                    heard: self.dialog.heard[self.cursor..].to_vec(),
+                });
+            }
+            if let Waited::Deadline = self.dialog.wait(deadline).await? {
+                return Err(CallError::Timeout("REFER".into()));
+            }
+        }
+    }
+
+    /// Reports the outcome of the transfer the server asked for: a NOTIFY (event refer)
+    /// carrying `SIP/2.0 <status>` as message/sipfrag, ending the subscription.
+    pub async fn notify_transfer(&mut self, status: u16) -> Result<u16, CallError> {
+        let body = format!("SIP/2.0 {status}\r\n");
+        let (text, cseq) = self.leg.notify_refer(&branch(), &body);
+        Ok(self.dialog.transact(&text, cseq, "NOTIFY").await?.status)
     }
 
     /// Sends BYE and waits for its final response; a call the server already ended is

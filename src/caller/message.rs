@@ -253,6 +253,22 @@ impl Leg {
         (text, self.cseq)
     }
 
+    /// The NOTIFY that reports a REFER's outcome (RFC 3515) and ends its subscription.
+    pub fn notify_refer(&mut self, branch: &str, sipfrag: &str) -> (String, u32) {
+        let (mut text, cseq) = self.in_dialog(
+            "NOTIFY",
+            branch,
+            Some(("message/sipfrag;version=2.0", sipfrag)),
+        );
+        if let Some(at) = text.find("Content-Type:") {
+            text.insert_str(
+                at,
+                "Event: refer\r\nSubscription-State: terminated;reason=noresource\r\n",
+            );
+        }
+        (text, cseq)
+    }
+
     /// An OPTIONS ping outside any dialog.
     pub fn options(&mut self, branch: &str) -> (String, u32) {
         self.cseq += 1;
@@ -428,6 +444,21 @@ mod tests {
         let info = parse_request(&info);
         assert_eq!(info.body, b"Signal=5\r\nDuration=160\r\n");
         assert!(bye.contains("CSeq: 3 BYE\r\n"));
+    }
+
+    #[test]
+    fn notify_for_refer_carries_event_state_and_sipfrag() {
+        let mut leg = leg(Transport::Udp);
+        leg.invite("z9hG4bKa".into(), "");
+        leg.on_invite_response(Some("srv".into()), None);
+        let (text, _) = leg.notify_refer("z9hG4bKn", "SIP/2.0 200 OK\r\n");
+        let request = parse_request(&text);
+        assert_eq!(request.method, rsip::Method::Notify);
+        assert!(
+            text.contains("Event: refer\r\nSubscription-State: terminated;reason=noresource\r\n")
+        );
+        assert!(text.contains("Content-Type: message/sipfrag;version=2.0\r\n"));
+        assert_eq!(request.body, b"SIP/2.0 200 OK\r\n");
     }
 
     #[test]

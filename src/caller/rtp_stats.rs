@@ -93,9 +93,12 @@ pub struct RtpStats {
     pub lost: u64,
     /// Duplicates and packets older than the newest one seen.
     pub out_of_order: u64,
-    /// In-order packets whose timestamp did not advance by the samples of the packets
-    /// in between (one frame per sequence number).
+    /// In-order packets whose timestamp advanced less than the samples of the packets
+    /// in between (one frame per sequence number), or went backwards.
     pub timestamp_errors: u64,
+    /// In-order packets whose timestamp advanced more than that: frames not sent (a
+    /// sender that skips frames after a stall); allowed by RFC 3550, counted apart.
+    pub timestamp_jumps: u64,
     /// Packets with the marker bit set.
     pub markers: u64,
     /// Streams whose first packet lacked the marker bit.
@@ -149,8 +152,13 @@ impl RtpStats {
             self.interarrival.record(interval.abs_diff(FRAME_DURATION));
         }
         let expected = samples.wrapping_mul(u32::from(step));
-        if timestamp.wrapping_sub(last.timestamp) != expected {
-            self.timestamp_errors += 1;
+        let advanced = timestamp.wrapping_sub(last.timestamp);
+        if advanced != expected {
+            if advanced > expected && advanced < 0x8000_0000 {
+                self.timestamp_jumps += 1;
+            } else {
+                self.timestamp_errors += 1;
+            }
         }
         self.last = Some(this);
     }
@@ -162,6 +170,7 @@ impl RtpStats {
         self.lost += other.lost;
         self.out_of_order += other.out_of_order;
         self.timestamp_errors += other.timestamp_errors;
+        self.timestamp_jumps += other.timestamp_jumps;
         self.markers += other.markers;
         self.marker_errors += other.marker_errors;
         self.ssrc_changes += other.ssrc_changes;
@@ -234,10 +243,18 @@ mod tests {
     }
 
     #[test]
-    fn timestamp_not_following_the_sequence_is_an_error() {
+    fn timestamp_behind_the_sequence_is_an_error_and_ahead_a_jump() {
         let mut stats = RtpStats::default();
-        feed(&mut stats, &[(true, 1, 0, 0), (false, 2, 400, 20)]);
-        assert_eq!(stats.timestamp_errors, 1);
+        feed(
+            &mut stats,
+            &[
+                (true, 1, 1000, 0),
+                (false, 2, 1100, 20),
+                (false, 3, 900, 40),
+                (false, 4, 2000, 60),
+            ],
+        );
+        assert_eq!((stats.timestamp_errors, stats.timestamp_jumps), (2, 1));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The caller's SIP socket (UDP, or one TCP connection) and its reader task. The reader
-//! parses what the server sends, answers the server's own requests with 200 at once
-//! (BYE, INFO, OPTIONS …: a phone would), re-sends the ACK when the server retransmits
+//! parses what the server sends, answers the server's own requests at once (200 for
+//! BYE, INFO, OPTIONS …, 202 for REFER: a phone would), re-sends the ACK when the server retransmits
 //! its 200 OK, and passes responses and a BYE on to the call as events.
 
 use std::io;
@@ -17,6 +17,22 @@ use super::call::Event;
 use super::deps::sip::{take_stream_message, Transport};
 use super::message::{response_to, ResponseInfo};
 use super::AbortOnDrop;
+
+/// The Refer-To value of a REFER (long or compact header name), empty if missing.
+fn refer_to(request: &rsip::Request) -> String {
+    request
+        .headers
+        .iter()
+        .find_map(|header| match header {
+            rsip::Header::Other(name, value)
+                if name.eq_ignore_ascii_case("refer-to") || name.eq_ignore_ascii_case("r") =>
+            {
+                Some(value.trim().to_owned())
+            }
+            _ => None,
+        })
+        .unwrap_or_default()
+}
 
 /// Largest datagram read.
 const MAX_DATAGRAM: usize = 65_535;
@@ -175,11 +191,23 @@ async fn handle_message(
             if method == rsip::Method::Ack {
                 return;
             }
+            let (status, reason) = match method {
+                rsip::Method::Refer => (202, "Accepted"),
+                // A re-INVITE would need an SDP answer this caller does not give.
+                rsip::Method::Invite => (488, "Not Acceptable Here"),
+                _ => (200, "OK"),
+            };
             let _ = sender
-                .send(response_to(&request, 200, "OK").as_bytes())
+                .send(response_to(&request, status, reason).as_bytes())
                 .await;
-            if method == rsip::Method::Bye {
-                let _ = events.send(Event::ByeReceived);
+            match method {
+                rsip::Method::Bye => {
+                    let _ = events.send(Event::ByeReceived);
+                }
+                rsip::Method::Refer => {
+                    let _ = events.send(Event::Refer(refer_to(&request)));
+                }
+                _ => {}
             }
         }
         Err(_) => {}
