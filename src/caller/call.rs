@@ -167,10 +167,10 @@ impl Dialog {
         loop {
             let wake = retransmit.map_or(deadline, |at| at.min(deadline));
             match self.wait(wake).await? {
-                Waited::Response(info) if info.cseq == cseq && info.method == method => {
-                    if info.status >= 200 {
-                        return Ok(info);
-                    }
+                Waited::Response(info)
+                    if info.cseq == cseq && info.method == method && info.status >= 200 =>
+                {
+                    return Ok(info);
                 }
                 Waited::Deadline if Instant::now() >= deadline => {
                     return Err(CallError::Timeout(format!("a response to {method}")));
@@ -194,11 +194,11 @@ pub enum CancelOutcome {
         cancel_status: Option<u16>,
     },
     /// The server answered before the CANCEL took effect; the call is up (hang it up).
-    Answered(Call),
+    Answered(Box<Call>),
 }
 
 enum Placed {
-    Answered(Call),
+    Answered(Box<Call>),
     Failed {
         status: u16,
         cancel_status: Option<u16>,
@@ -224,7 +224,7 @@ impl Call {
     /// A failure response is ACKed and returned as `CallError::Rejected`.
     pub async fn dial(config: CallerConfig) -> Result<Call, CallError> {
         match Call::place(config, false).await? {
-            Placed::Answered(call) => Ok(call),
+            Placed::Answered(call) => Ok(*call),
             Placed::Failed { status, .. } => Err(CallError::Rejected { status }),
         }
     }
@@ -338,7 +338,7 @@ impl Call {
             telephone_event: sdp.telephone_event,
             prompts: config.prompts.clone(),
         };
-        Ok(Placed::Answered(Call {
+        Ok(Placed::Answered(Box::new(Call {
             media: MediaHandle::spawn(setup, events),
             dialog,
             leg,
@@ -348,7 +348,7 @@ impl Call {
             setup_time,
             provisional,
             cursor: 0,
-        }))
+        })))
     }
 
     /// The codec the server chose.

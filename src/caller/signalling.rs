@@ -1,7 +1,8 @@
 //! The caller's SIP socket (UDP, or one TCP connection) and its reader task. The reader
-//! parses what the server sends, answers the server's own requests at once (200 for
-//! BYE, INFO, OPTIONS …, 202 for REFER: a phone would), re-sends the ACK when the server retransmits
-//! its 200 OK, and passes responses and a BYE on to the call as events.
+//! parses what the server sends and answers the server's own requests at once, as a
+//! phone would (200 for BYE, INFO, OPTIONS …, 202 for REFER); it re-sends the ACK when
+//! the server retransmits its 200 OK, and passes responses, BYE and REFER on to the call
+//! as events.
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
