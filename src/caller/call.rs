@@ -9,8 +9,6 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::time::{timeout_at, Instant};
 
-use super::deps::media::{dtmf_tone, Key, G711, SAMPLE_RATE};
-use super::deps::sip::Transport;
 use super::media_task::{MediaHandle, MediaSetup};
 use super::message::{
     dtmf_relay_body, retransmit_interval, Ids, Leg, ResponseInfo, TRANSACTION_TIMEOUT,
@@ -20,6 +18,8 @@ use super::prompt_match::PromptIndex;
 use super::rtp_stats::RtpStats;
 use super::signalling::Signalling;
 use super::{CallError, CallerConfig, KeyMethod};
+use crate::media::{dtmf_tone, Key, G711, SAMPLE_RATE};
+use crate::sip::Transport;
 
 /// A key lasts 100 ms, whichever way it is sent.
 const KEY_MS: u32 = 100;
@@ -246,7 +246,7 @@ impl Call {
     async fn place(config: CallerConfig, cancel: bool) -> Result<Placed, CallError> {
         let (mut dialog, events) = Dialog::connect(&config).await?;
         let rtp = UdpSocket::bind(SocketAddr::new(dialog.signalling.local().ip(), 0)).await?;
-        let offer = super::deps::sdp::offer(
+        let offer = crate::sdp::offer(
             rtp.local_addr()?,
             &config.codecs,
             config.telephone_event,
@@ -325,7 +325,7 @@ impl Call {
             .signalling
             .send_ack(&leg.ack_for_2xx(&branch()))
             .await?;
-        let sdp = super::deps::sdp::parse_offer(&answer.body)
+        let sdp = crate::sdp::parse_offer(&answer.body)
             .map_err(|e| CallError::Protocol(format!("SDP answer: {e}")))?;
         let &(_, codec) = sdp
             .g711

@@ -13,11 +13,11 @@ use tokio::sync::oneshot;
 use tokio::time::{interval_at, Instant, MissedTickBehavior};
 
 use super::call::Event;
-use super::deps::media::{parse_rtp, FRAME_DURATION, G711};
 use super::outgoing::{Outgoing, OutgoingStream};
 use super::prompt_match::{PromptIndex, PromptMatcher};
 use super::rtp_stats::RtpStats;
 use super::AbortOnDrop;
+use crate::media::{parse_rtp, FRAME_DURATION, G711};
 
 /// Largest RTP datagram read.
 const MAX_DATAGRAM: usize = 2048;

@@ -13,7 +13,7 @@ use std::time::Duration;
 use rsip::headers::UntypedHeader;
 use rsip::message::HeadersExt;
 
-use super::deps::sip::Transport;
+use crate::sip::Transport;
 
 /// RFC 3261 T1: round-trip estimate, first retransmission interval.
 pub const T1: Duration = Duration::from_millis(500);

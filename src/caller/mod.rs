@@ -9,7 +9,6 @@
 //! (`signalling`, `media_task`, `call`).
 
 mod call;
-mod deps; // TEMP until media, sdp, prompts and sip merge
 mod media_task;
 mod message;
 mod outgoing;
@@ -25,8 +24,8 @@ pub use call::{options, Call, CancelOutcome};
 pub use prompt_match::PromptIndex;
 pub use rtp_stats::{DeviationHistogram, RtpStats};
 
-use deps::media::G711;
-use deps::sip::Transport;
+use crate::media::G711;
+use crate::sip::Transport;
 
 /// How a call is placed.
 #[derive(Clone)]

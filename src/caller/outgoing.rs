@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use rtp::header::Header;
 use webrtc_util::marshal::Marshal;
 
-use super::deps::media::{Key, FRAME_SAMPLES, G711};
+use crate::media::{Key, FRAME_SAMPLES, G711};
 
 const RTP_HEADER_LEN: usize = 12;
 /// Samples per frame as an RTP timestamp step.
@@ -185,8 +185,8 @@ fn write_packet(
 
 #[cfg(test)]
 mod tests {
-    use super::super::deps::media::parse_rtp;
     use super::*;
+    use crate::media::parse_rtp;
 
     fn key(c: char) -> Key {
         Key::from_char(c).unwrap()

@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use super::deps::media::G711;
-use super::deps::prompts::{Frame, PromptStore};
+use crate::media::G711;
+use crate::prompts::{Frame, PromptStore};
 
 /// Frames in order that make a prompt heard (fewer if the prompt has fewer indexed frames).
 const RUN_TO_HEAR: u32 = 5;

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::deps::media::FRAME_DURATION;
+use crate::media::FRAME_DURATION;
 
 /// Width of one histogram bucket.
 const BUCKET: Duration = Duration::from_micros(100);

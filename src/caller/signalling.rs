@@ -15,9 +15,9 @@ use tokio::net::{TcpStream, UdpSocket};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::call::Event;
-use super::deps::sip::{take_stream_message, Transport};
 use super::message::{response_to, ResponseInfo};
 use super::AbortOnDrop;
+use crate::sip::{take_stream_message, Transport};
 
 /// The Refer-To value of a REFER (long or compact header name), empty if missing.
 fn refer_to(request: &rsip::Request) -> String {

@@ -1,5 +1,5 @@
 //! Shared by the `call_*` integration tests: an in-process server on ephemeral loopback
-//! ports, caller configurations that recognise its prompts, and its `/metrics`.
+//! ports, caller configurations that recognise its prompts, and its active calls.
 #![allow(dead_code)] // each test binary uses its own part of this module
 
 use std::path::Path;
@@ -9,8 +9,6 @@ use std::time::Duration;
 use hotline::caller::{CallerConfig, PromptIndex};
 use hotline::server::{RunningServer, ServerConfig};
 use hotline::sip::Transport;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::time::Instant;
 
 /// Generous bound for anything a loaded CI machine should finish in a few seconds.
@@ -44,50 +42,17 @@ impl TestServer {
         config
     }
 
-    /// The server's `/metrics` text.
-    pub async fn metrics(&self) -> String {
-        let mut stream = TcpStream::connect(self.server.http)
-            .await
-            .expect("connect to the HTTP port");
-        let request = format!(
-            "GET /metrics HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.server.http
-        );
-        stream
-            .write_all(request.as_bytes())
-            .await
-            .expect("send GET");
-        let mut response = String::new();
-        stream
-            .read_to_string(&mut response)
-            .await
-            .expect("read /metrics");
-        response
-    }
-
-    /// The active-calls gauge from `/metrics`.
-    pub async fn active_calls(&self) -> u64 {
-        let metrics = self.metrics().await;
-        metrics
-            .lines()
-            .filter(|line| !line.starts_with('#'))
-            .find_map(|line| {
-                let (name, value) = line.rsplit_once(' ')?;
-                let name = name.split('{').next()?;
-                name.ends_with("active_calls")
-                    .then(|| value.trim().parse::<f64>().ok())
-                    .flatten()
-            })
-            .unwrap_or_else(|| panic!("no active_calls gauge in /metrics:\n{metrics}"))
-            as u64
+    /// The server's active-calls gauge (the one `/metrics` shows).
+    pub fn active_calls(&self) -> i64 {
+        self.server.metrics().active_calls.get()
     }
 
     /// Waits until the active-calls gauge reads `n` (the server updates it when a call
     /// ends, which the caller cannot observe directly); panics after `WAIT`.
-    pub async fn wait_active_calls(&self, n: u64) {
+    pub async fn wait_active_calls(&self, n: i64) {
         let deadline = Instant::now() + WAIT;
         loop {
-            let now = self.active_calls().await;
+            let now = self.active_calls();
             if now == n {
                 return;
             }
