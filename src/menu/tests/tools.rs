@@ -7,7 +7,22 @@ use std::sync::Arc;
 use super::{bundled, load, locate, BUNDLED};
 use crate::menu::{check, simulate};
 
-const WAV_HEADER: &[u8] = b"RIFF\x24\0\0\0WAVEfmt ";
+/// A valid WAV file of 20 ms of silence, 8 kHz mono 16-bit.
+fn silent_wav() -> Vec<u8> {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 8000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    let mut writer = hound::WavWriter::new(&mut bytes, spec).unwrap();
+    for _ in 0..160 {
+        writer.write_sample(0i16).unwrap();
+    }
+    writer.finalize().unwrap();
+    bytes.into_inner()
+}
 
 /// A temp dir with the bundled menu and a WAV file for every prompt it uses.
 fn hotline_dir() -> (tempfile::TempDir, PathBuf, PathBuf) {
@@ -15,10 +30,11 @@ fn hotline_dir() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let menu = dir.path().join("hotline.yaml");
     fs::write(&menu, BUNDLED).unwrap();
     let prompts = dir.path().join("prompts");
+    let wav = silent_wav();
     for (name, _) in bundled().prompt_refs() {
         let file = prompts.join(format!("{name}.wav"));
         fs::create_dir_all(file.parent().unwrap()).unwrap();
-        fs::write(file, WAV_HEADER).unwrap();
+        fs::write(file, &wav).unwrap();
     }
     (dir, menu, prompts)
 }
@@ -68,8 +84,23 @@ fn check_reports_a_prompt_file_that_is_not_wav() {
     assert_eq!(d.len(), 2, "{messages:?}");
     assert!(messages
         .iter()
-        .any(|m| m.contains("05.wav is not a WAV file")));
-    assert!(messages.iter().any(|m| m.contains("09.wav is too short")));
+        .any(|m| m.starts_with("prompt `zh/05`") && m.contains("05.wav")));
+    assert!(messages
+        .iter()
+        .any(|m| m.starts_with("prompt `zh/09`") && m.contains("09.wav")));
+}
+
+#[test]
+fn check_reports_an_unused_prompt_file_the_server_would_refuse() {
+    let (_dir, menu, prompts) = hotline_dir();
+    let stray = prompts.join("zh/unused.wav");
+    fs::write(&stray, b"not audio").unwrap();
+    let d = check(&menu, &prompts);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(
+        (d[0].file.as_path(), d[0].line, d[0].column),
+        (stray.as_path(), 1, 1)
+    );
 }
 
 #[test]
