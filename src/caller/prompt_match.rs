@@ -5,7 +5,9 @@
 //! The server plays the store's frames unchanged, so equality is exact. Near-silent
 //! frames (lead-in and pauses) are common to many prompts and are not indexed; a run
 //! tolerates them and packet loss because it only asks that frame indexes increase
-//! by no more than the sequence numbers did (plus a little slack).
+//! by no more than the sequence numbers did (plus a little slack). Frames several
+//! prompts share (espeak says 对不起 the same way at the start of 08, 23 and 28) keep
+//! their runs going but only frames found in one prompt count towards hearing it.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
@@ -15,7 +17,7 @@ use std::sync::Arc;
 use crate::media::G711;
 use crate::prompts::{Frame, PromptStore};
 
-/// Frames in order that make a prompt heard (fewer if the prompt has fewer indexed frames).
+/// Distinctive frames in order that make a prompt heard (fewer if the prompt has fewer).
 const RUN_TO_HEAR: u32 = 5;
 /// Frames with no sample louder than this are not indexed.
 const SILENCE_LEVEL: i16 = 64;
@@ -46,7 +48,8 @@ pub struct PromptIndex {
     names: Vec<String>,
     /// Per prompt, its frames for [µ-law, A-law].
     frames: Vec<[Arc<[Frame]>; 2]>,
-    /// Per prompt and codec, the run length that makes it heard.
+    /// Per prompt and codec, the distinctive frames in a run that make it heard
+    /// (`u32::MAX`: none, the prompt cannot be told apart from others).
     run_to_hear: Vec<[u32; 2]>,
     /// Per codec, frame hash → (prompt, frame index).
     places: [HashMap<u64, Vec<(u32, u32)>>; 2],
@@ -75,7 +78,6 @@ impl PromptIndex {
             places: [HashMap::new(), HashMap::new()],
         };
         for (id, (name, frames)) in prompts.into_iter().enumerate() {
-            let mut indexed = [0u32; 2];
             for codec in [G711::Ulaw, G711::Alaw] {
                 let slot = codec_slot(codec);
                 for (i, frame) in frames[slot].iter().enumerate() {
@@ -84,19 +86,25 @@ impl PromptIndex {
                             .entry(frame_hash(frame))
                             .or_default()
                             .push((id as u32, i as u32));
-                        indexed[slot] += 1;
                     }
                 }
             }
             index.names.push(name);
             index.frames.push(frames);
-            index
-                .run_to_hear
-                .push(indexed.map(|n| n.clamp(1, RUN_TO_HEAR)));
         }
-        for places in &mut index.places {
+        let mut distinctive = vec![[0u32; 2]; index.names.len()];
+        for (slot, places) in index.places.iter_mut().enumerate() {
             places.retain(|_, at| at.len() <= MAX_PLACES);
+            for at in places.values() {
+                if at.iter().all(|&(prompt, _)| prompt == at[0].0) {
+                    distinctive[at[0].0 as usize][slot] += at.len() as u32;
+                }
+            }
         }
+        index.run_to_hear = distinctive
+            .into_iter()
+            .map(|counts| counts.map(|n| if n == 0 { u32::MAX } else { n.min(RUN_TO_HEAR) }))
+            .collect();
         index
     }
 
@@ -178,6 +186,11 @@ impl PromptMatcher {
         self.last_sequence = Some(sequence);
         let position = self.position;
         let index = Arc::clone(&self.index);
+        let mut places = index.places(self.codec, payload);
+        let Some((first, _)) = places.next() else {
+            return self.forget_stale(position);
+        };
+        let distinctive = places.all(|(prompt, _)| prompt == first);
         let mut heard = None;
         for (prompt, frame) in index.places(self.codec, payload) {
             let continues = self.runs.iter_mut().find(|run| {
@@ -189,7 +202,7 @@ impl PromptMatcher {
                 Some(run) => {
                     run.last_frame = frame;
                     run.last_position = position;
-                    run.len += 1;
+                    run.len += u32::from(distinctive);
                     run
                 }
                 None => {
@@ -200,7 +213,7 @@ impl PromptMatcher {
                         prompt,
                         last_frame: frame,
                         last_position: position,
-                        len: 1,
+                        len: u32::from(distinctive),
                         heard: false,
                     });
                     let last = self.runs.len() - 1;
@@ -215,14 +228,20 @@ impl PromptMatcher {
         }
         match heard {
             // A newly heard prompt replaces everything followed so far.
-            Some(prompt) => self
-                .runs
-                .retain(|r| r.prompt == prompt && r.heard && r.last_position == position),
-            None => self
-                .runs
-                .retain(|r| r.heard || position - r.last_position <= STALE),
+            Some(prompt) => {
+                self.runs
+                    .retain(|r| r.prompt == prompt && r.heard && r.last_position == position);
+                Some(prompt as usize)
+            }
+            None => self.forget_stale(position),
         }
-        heard.map(|p| p as usize)
+    }
+
+    /// Drops the unconfirmed runs not extended for a while; hears nothing.
+    fn forget_stale(&mut self, position: u64) -> Option<usize> {
+        self.runs
+            .retain(|r| r.heard || position - r.last_position <= STALE);
+        None
     }
 
     fn drop_oldest_unheard(&mut self) {
@@ -324,6 +343,30 @@ mod tests {
         seq += 3; // three packets lost
         heard.extend(play(&mut m, &mut seq, &[("zh/02", 13..40)]));
         assert_eq!(heard, ["zh/02"]);
+    }
+
+    #[test]
+    fn prompts_sharing_their_opening_frames_are_told_apart_by_the_rest() {
+        let (_, [opening, _]) = prompt("sorry", 9, 8);
+        let with_opening = |name: &str, seed: u8| {
+            let (name, [rest, _]) = prompt(name, seed, 30);
+            let frames: Arc<[Frame]> = opening.iter().chain(rest.iter()).copied().collect();
+            (name, [frames.clone(), frames])
+        };
+        let index = Arc::new(PromptIndex::from_frames([
+            with_opening("zh/08", 1),
+            with_opening("zh/23", 2),
+            with_opening("zh/28", 3),
+            prompt("zh/06", 4, 30),
+        ]));
+        let mut m = PromptMatcher::new(index, G711::Ulaw);
+        let mut seq = 0;
+        let heard = play(
+            &mut m,
+            &mut seq,
+            &[("zh/28", 0..38), ("zh/06", 0..30), ("zh/23", 0..38)],
+        );
+        assert_eq!(heard, ["zh/28", "zh/06", "zh/23"]);
     }
 
     #[test]
