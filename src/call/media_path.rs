@@ -142,8 +142,10 @@ impl MediaPath {
             self.counts.late += 1;
         }
         if tick.skipped > 0 {
+            // The frames of a stall are dropped, not burst; the receiver sees a new talkspurt.
             self.packetizer
                 .skip_samples(tick.skipped * FRAME_SAMPLES as u32);
+            self.packetizer.start_talkspurt();
             if let Some(playout) = self.playout.as_mut() {
                 for _ in 0..tick.skipped {
                     playout.next_frame();
