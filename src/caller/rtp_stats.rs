@@ -107,6 +107,7 @@ pub struct RtpStats {
     pub ssrc_changes: u64,
     /// |inter-arrival − 20 ms| between packets with consecutive sequence numbers.
     pub interarrival: DeviationHistogram,
+    first: Option<LastPacket>,
     last: Option<LastPacket>,
 }
 
@@ -131,11 +132,13 @@ impl RtpStats {
         };
         let Some(last) = self.last else {
             self.marker_errors += u64::from(!marker);
+            self.first = Some(this);
             self.last = Some(this);
             return;
         };
         if ssrc != last.ssrc {
             self.ssrc_changes += 1;
+            self.first = Some(this);
             self.last = Some(this);
             return;
         }
@@ -161,6 +164,21 @@ impl RtpStats {
             }
         }
         self.last = Some(this);
+    }
+
+    /// How far the sender's clock has moved from ours: |time between the first and the
+    /// newest packet − the RTP timestamps' span|. A sender pacing from its start instant
+    /// keeps this within its jitter; one that sleeps 20 ms per frame drifts away.
+    /// `None` before two packets of one SSRC.
+    pub fn clock_drift(&self) -> Option<Duration> {
+        let (first, last) = (self.first?, self.last?);
+        let samples = last.timestamp.wrapping_sub(first.timestamp);
+        let by_timestamps = Duration::from_micros(u64::from(samples) * 1000 / 8);
+        Some(
+            last.at
+                .saturating_duration_since(first.at)
+                .abs_diff(by_timestamps),
+        )
     }
 
     /// Adds another stream's figures (the per-stream continuity state is kept as is).
@@ -217,6 +235,17 @@ mod tests {
             ),
             (0, 0, 0, 0)
         );
+    }
+
+    #[test]
+    fn clock_drift_compares_arrival_time_with_timestamps() {
+        let mut stats = RtpStats::default();
+        assert_eq!(stats.clock_drift(), None);
+        feed(
+            &mut stats,
+            &[(true, 1, 0, 0), (false, 2, 160, 21), (false, 3, 320, 43)],
+        );
+        assert_eq!(stats.clock_drift(), Some(3 * MS));
     }
 
     #[test]
