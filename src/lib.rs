@@ -10,6 +10,7 @@ pub mod call;
 pub mod caller;
 pub mod config;
 pub mod http;
+pub mod load;
 pub mod media;
 pub mod menu;
 pub mod metrics;
