@@ -15,7 +15,7 @@ use clap::{Parser, ValueEnum};
 use hotline::caller::{Call, CallError, CallerConfig, KeyMethod, PromptIndex, RtpStats};
 use hotline::load::bare;
 use hotline::load::plan::{steps_from_simulation, Step};
-use hotline::load::procfs::{self, ProcSample};
+use hotline::load::procfs;
 use hotline::load::report::{
     BareFigures, CallFigures, Cost, KeyFigures, LoadSample, Ratios, Report, RtpFigures, Spread,
 };
@@ -251,7 +251,9 @@ async fn one_call(walk: Arc<Walk>, number: usize, identify: bool) {
         match call.expect_prompts(&prompts, HEAR_WITHIN).await {
             Ok(()) => acted += u64::from(step.key.is_some()),
             Err(e) => {
-                let key = step.key.map_or("start".to_owned(), |k| k.as_char().to_string());
+                let key = step
+                    .key
+                    .map_or("start".to_owned(), |k| k.as_char().to_string());
                 example = Some(format!("after {key}: {e}"));
                 failed += u64::from(step.key.is_some());
                 dropped = matches!(e, CallError::EndedByServer { .. } | CallError::Closed);
@@ -320,7 +322,12 @@ fn load_walk(args: &Args, server: SocketAddr, active: Arc<AtomicU64>) -> Result<
 }
 
 /// Places the calls; returns the call figures and the server's samples.
-async fn run_calls(args: &Args, server: SocketAddr, pid: Option<String>, report: &mut Report) -> Result<(), String> {
+async fn run_calls(
+    args: &Args,
+    server: SocketAddr,
+    pid: Option<String>,
+    report: &mut Report,
+) -> Result<(), String> {
     let active = Arc::new(AtomicU64::new(0));
     let walk = Arc::new(load_walk(args, server, active.clone())?);
     let stop = Arc::new(AtomicU64::new(0));
@@ -336,7 +343,9 @@ async fn run_calls(args: &Args, server: SocketAddr, pid: Option<String>, report:
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..total {
         tokio::time::sleep_until(start + Duration::from_secs_f64(i as f64 / args.rate)).await;
-        let Ok(permit) = limit.clone().acquire_owned().await else { break };
+        let Ok(permit) = limit.clone().acquire_owned().await else {
+            break;
+        };
         last_start = Instant::now();
         let identify = i % args.identify_every.max(1) == 0;
         let walk = walk.clone();
@@ -456,7 +465,7 @@ async fn run(args: Args) -> Result<Report, String> {
         }
         report.bare = Some(bare);
     }
-    let tool_after = procfs::sample("self").unwrap_or(ProcSample::default());
+    let tool_after = procfs::sample("self").unwrap_or_default();
     report.tool_cpu_seconds = tool_after.cpu.saturating_sub(tool_before.cpu).as_secs_f64();
     report.tool_cpu_percent = 100.0 * report.tool_cpu_seconds / started.elapsed().as_secs_f64();
     Ok(report)

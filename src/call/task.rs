@@ -118,6 +118,11 @@ async fn serve(
     engine.start(now);
     let hard_deadline = now + MAX_CALL_DURATION;
     let mut transferring = false;
+    // One timer per call, moved to the earliest of its deadlines each turn. Moving a
+    // registered timer later (the usual 20 ms step) is an atomic update in tokio, not a
+    // new timer-wheel entry and lock, as creating three sleeps per turn was.
+    let wake = tokio::time::sleep_until(now.into());
+    tokio::pin!(wake);
     loop {
         if let Some(outcome) = act(
             context,
@@ -133,6 +138,8 @@ async fn serve(
         let engine_due = engine.poll_timeout().unwrap_or(far);
         let give_up = hard_deadline.min(media.last_received() + MEDIA_TIMEOUT);
         let send_due = media.next_send_due();
+        wake.as_mut()
+            .reset(send_due.min(engine_due).min(give_up).into());
         tokio::select! {
             event = events.recv() => {
                 let Some(event) = event else { return CallOutcome::Failed };
@@ -185,17 +192,20 @@ async fn serve(
                     return CallOutcome::Failed;
                 }
             },
-            () = tokio::time::sleep_until(send_due.into()) => {
-                if media.send_due(Instant::now(), &context.metrics) {
-                    engine.handle(Input::PlaybackFinished, Instant::now());
+            () = &mut wake => {
+                let now = Instant::now();
+                if now >= give_up {
+                    tracing::warn!("no RTP from the caller for too long, or the call is too long; hanging up");
+                    commands.send(Command::Hangup);
+                    media.flush_counts(&context.metrics);
+                    return CallOutcome::Failed;
                 }
-            }
-            () = tokio::time::sleep_until(engine_due.into()) => engine.handle(Input::Timeout, Instant::now()),
-            () = tokio::time::sleep_until(give_up.into()) => {
-                tracing::warn!("no RTP from the caller for too long, or the call is too long; hanging up");
-                commands.send(Command::Hangup);
-                media.flush_counts(&context.metrics);
-                return CallOutcome::Failed;
+                if now >= send_due && media.send_due(now, &context.metrics) {
+                    engine.handle(Input::PlaybackFinished, now);
+                }
+                if engine.poll_timeout().is_some_and(|due| due <= now) {
+                    engine.handle(Input::Timeout, now);
+                }
             }
         }
     }

@@ -47,7 +47,8 @@ mod tests {
 
     #[test]
     fn cpu_time_adds_user_and_system_ticks_after_the_command_name() {
-        let stat = "4242 (tokio (rt) x) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 3 0 1 2 3";
+        let stat =
+            "4242 (tokio (rt) x) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 3 0 1 2 3";
         assert_eq!(cpu_time_from_stat(stat), Some(Duration::from_millis(3000)));
     }
 

@@ -103,7 +103,10 @@ impl Cost {
             }
         }
         let at_peak = samples.iter().filter(|s| s.active >= threshold && peak > 0);
-        cost.rss_kib_peak = at_peak.map(|s| s.proc.rss_kib).max().unwrap_or(first.proc.rss_kib);
+        cost.rss_kib_peak = at_peak
+            .map(|s| s.proc.rss_kib)
+            .max()
+            .unwrap_or(first.proc.rss_kib);
         if cost.steady_call_seconds > 0.0 {
             cost.cpu_percent_per_call = 100.0 * cost.steady_cpu_seconds / cost.steady_call_seconds;
             cost.cpu_us_per_packet = 1e6 * cost.steady_cpu_seconds
@@ -219,7 +222,10 @@ pub struct Report {
 }
 
 fn spread(s: &Spread) -> String {
-    format!("p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms", s.p50_ms, s.p99_ms, s.max_ms)
+    format!(
+        "p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms",
+        s.p50_ms, s.p99_ms, s.max_ms
+    )
 }
 
 fn cost_lines(out: &mut String, what: &str, c: &Cost) {
