@@ -148,28 +148,24 @@ impl Client {
 
     /// Waits until the log holds `text` after byte `from`; returns the offset just past it.
     pub fn wait_for_output(&mut self, text: &str, from: usize, timeout: Duration) -> usize {
-        let name = self.name.clone();
-        let log = self.log.clone();
-        let found = {
-            let what = format!("{name} to print {text:?}");
-            let deadline = Instant::now() + timeout;
-            loop {
-                let bytes = std::fs::read(&log).unwrap_or_default();
-                let tail = String::from_utf8_lossy(bytes.get(from..).unwrap_or_default());
-                if let Some(at) = tail.find(text) {
-                    break Ok(from + at + text.len());
-                }
-                if Instant::now() >= deadline {
-                    break Err(what);
-                }
-                if let Ok(Some(status)) = self.child.try_wait() {
-                    break Err(format!("{what}, but it exited ({status})"));
-                }
-                std::thread::sleep(Duration::from_millis(50));
+        let deadline = Instant::now() + timeout;
+        loop {
+            let log = self.log();
+            if let Some(at) = log.get(from..).and_then(|tail| tail.find(text)) {
+                return from + at + text.len();
             }
-        };
-        found
-            .unwrap_or_else(|what| panic!("timed out waiting for {what}; its log:\n{}", self.log()))
+            let exited = self.child.try_wait().ok().flatten();
+            if exited.is_some() || Instant::now() >= deadline {
+                let how = exited.map_or(format!("timed out after {timeout:?}"), |status| {
+                    format!("exited ({status})")
+                });
+                panic!(
+                    "{} {how} before printing {text:?}; its output:\n{log}",
+                    self.name
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Waits for the process to exit by itself; `None` when it is still running at `timeout`.
@@ -260,35 +256,34 @@ impl Hotline {
     /// Waits until the metric `series` (name with labels, as in the text format) reaches
     /// `at_least`; returns its value.
     pub fn wait_for_metric(&self, series: &str, at_least: f64, timeout: Duration) -> f64 {
-        let mut last = Metrics::default();
-        let deadline = Instant::now() + timeout;
-        loop {
-            last = self.metrics();
-            let value = last.get(series);
-            if value >= at_least {
-                return value;
-            }
-            if Instant::now() >= deadline {
-                panic!(
-                    "{series} stayed at {value}, expected >= {at_least}; /metrics:\n{}",
-                    last.text
-                );
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        self.wait_for_scrape(&format!("{series} >= {at_least}"), timeout, |metrics| {
+            let value = metrics.get(series);
+            (value >= at_least).then_some(value)
+        })
     }
 
     /// Waits until no call is in progress (`hotline_active_calls` is 0).
     pub fn wait_for_no_calls(&self, timeout: Duration) {
+        self.wait_for_scrape("no active calls", timeout, |metrics| {
+            (metrics.get("hotline_active_calls") == 0.0).then_some(())
+        })
+    }
+
+    fn wait_for_scrape<T>(
+        &self,
+        what: &str,
+        timeout: Duration,
+        check: impl Fn(&Metrics) -> Option<T>,
+    ) -> T {
         let deadline = Instant::now() + timeout;
         loop {
             let metrics = self.metrics();
-            if metrics.get("hotline_active_calls") == 0.0 {
-                return;
+            if let Some(value) = check(&metrics) {
+                return value;
             }
             if Instant::now() >= deadline {
                 panic!(
-                    "calls still active after {timeout:?}; /metrics:\n{}",
+                    "timed out after {timeout:?} waiting for {what}; /metrics:\n{}",
                     metrics.text
                 );
             }
@@ -306,7 +301,7 @@ impl Drop for Hotline {
 }
 
 /// One scrape of `/metrics` (Prometheus/OpenMetrics text).
-#[derive(Default)]
+
 pub struct Metrics {
     pub text: String,
 }
