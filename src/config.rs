@@ -1,1 +1,67 @@
 //! Server configuration: addresses, port ranges and paths, from flags or environment.
+//!
+//! `ServerConfig` is what [`crate::server::start`] needs; the CLI fills it from flags
+//! (each with an environment twin) and the tests from [`ServerConfig::for_tests`].
+
+use std::net::SocketAddr;
+use std::ops::RangeInclusive;
+use std::path::{Path, PathBuf};
+
+/// Everything the server needs to start.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// SIP address, served on UDP and TCP (port 0: an ephemeral port, the same for both).
+    pub sip: SocketAddr,
+    /// UDP ports for RTP, one per call (even ports are used, RTCP would take the odd one).
+    pub rtp_ports: RangeInclusive<u16>,
+    /// HTTP address for `/healthz` and `/metrics`.
+    pub http: SocketAddr,
+    /// The menu YAML file.
+    pub menu: PathBuf,
+    /// The prompt folder (`zh/02.wav`, `music/hold.wav`, ...).
+    pub prompts: PathBuf,
+}
+
+impl ServerConfig {
+    /// Loopback, ephemeral SIP and HTTP ports, the bundled menu and prompts of `repo_root`.
+    pub fn for_tests(repo_root: &Path) -> Self {
+        ServerConfig {
+            sip: SocketAddr::from(([127, 0, 0, 1], 0)),
+            rtp_ports: 20000..=29999,
+            http: SocketAddr::from(([127, 0, 0, 1], 0)),
+            menu: repo_root.join("menus/hotline.yaml"),
+            prompts: repo_root.join("prompts"),
+        }
+    }
+}
+
+/// Parses an RTP port range written `LO-HI` (inclusive, at least two ports).
+pub fn parse_port_range(text: &str) -> Result<RangeInclusive<u16>, String> {
+    let (lo, hi) = text
+        .split_once('-')
+        .ok_or_else(|| format!("expected LO-HI, got {text:?}"))?;
+    let lo: u16 = lo.trim().parse().map_err(|_| format!("bad port {lo:?}"))?;
+    let hi: u16 = hi.trim().parse().map_err(|_| format!("bad port {hi:?}"))?;
+    if lo == 0 || hi <= lo {
+        return Err(format!("the range {lo}-{hi} must be non-empty and not start at 0"));
+    }
+    Ok(lo..=hi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_range_is_parsed_inclusive() {
+        assert_eq!(parse_port_range("20000-29999"), Ok(20000..=29999));
+        assert_eq!(parse_port_range(" 100 - 200 "), Ok(100..=200));
+    }
+
+    #[test]
+    fn bad_port_ranges_are_refused_with_a_reason() {
+        for bad in ["", "20000", "200-100", "0-10", "a-b", "1-70000"] {
+            assert!(parse_port_range(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+}

@@ -1,1 +1,208 @@
-//! Prometheus metrics of the server.
+//! Prometheus metrics of the server, served as text on `GET /metrics`.
+//!
+//! Counters are atomics: the call task holds its own handles (no label lookup, no lock
+//! per packet) and adds its per-call packet counts in batches.
+
+use std::fmt::Write as _;
+
+use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
+
+/// How a call ended.
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+pub enum CallOutcome {
+    /// The menu ended the call (goodbye, too many failures).
+    HungUpByMenu,
+    /// The caller hung up in the menu.
+    HungUpByCaller,
+    /// Handed on by SIP REFER.
+    Transferred,
+    /// The caller cancelled before the answer.
+    Cancelled,
+    /// Refused before the answer (no common codec, no RTP port, bad SDP).
+    Rejected,
+    /// Lost: no ACK, or the signalling failed.
+    Failed,
+}
+
+impl CallOutcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            CallOutcome::HungUpByMenu => "hung_up_by_menu",
+            CallOutcome::HungUpByCaller => "hung_up_by_caller",
+            CallOutcome::Transferred => "transferred",
+            CallOutcome::Cancelled => "cancelled",
+            CallOutcome::Rejected => "rejected",
+            CallOutcome::Failed => "failed",
+        }
+    }
+}
+
+/// How a DTMF key reached the server.
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+pub enum DtmfMethod {
+    /// RFC 4733 telephone-event in RTP.
+    Rfc4733,
+    /// SIP INFO (`application/dtmf-relay` or `application/dtmf`).
+    Info,
+    /// In-band tones detected in the audio.
+    Inband,
+}
+
+impl DtmfMethod {
+    fn as_str(self) -> &'static str {
+        match self {
+            DtmfMethod::Rfc4733 => "rfc4733",
+            DtmfMethod::Info => "info",
+            DtmfMethod::Inband => "inband",
+        }
+    }
+}
+
+macro_rules! label_value {
+    ($ty:ty) => {
+        impl EncodeLabelValue for $ty {
+            fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+                encoder.write_str(self.as_str())
+            }
+        }
+    };
+}
+label_value!(CallOutcome);
+label_value!(DtmfMethod);
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabels {
+    outcome: CallOutcome,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct MethodLabels {
+    method: DtmfMethod,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DirectionLabels {
+    direction: &'static str,
+}
+
+/// The server's metrics and their registry.
+pub struct Metrics {
+    registry: Registry,
+    /// Calls in progress (answered or being answered).
+    pub active_calls: Gauge,
+    calls: Family<OutcomeLabels, Counter>,
+    dtmf: Family<MethodLabels, Counter>,
+    /// RTP packets received from callers.
+    pub rtp_packets_in: Counter,
+    /// RTP packets sent to callers.
+    pub rtp_packets_out: Counter,
+    /// 20 ms ticks that fired more than a frame late.
+    pub rtp_late_sends: Counter,
+    /// SIP datagrams or stream messages that could not be handled.
+    pub sip_dropped: Counter,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// A fresh registry with every metric registered.
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("hotline");
+        let active_calls = Gauge::default();
+        registry.register("active_calls", "Calls in progress", active_calls.clone());
+        let calls = Family::<OutcomeLabels, Counter>::default();
+        registry.register("calls", "Calls ended, by outcome", calls.clone());
+        let dtmf = Family::<MethodLabels, Counter>::default();
+        registry.register("dtmf_keys", "DTMF keys received, by method", dtmf.clone());
+        let rtp = Family::<DirectionLabels, Counter>::default();
+        registry.register("rtp_packets", "RTP packets, by direction", rtp.clone());
+        let rtp_late_sends = Counter::default();
+        registry.register(
+            "rtp_late_sends",
+            "20 ms send ticks that fired more than one frame late",
+            rtp_late_sends.clone(),
+        );
+        let sip_dropped = Counter::default();
+        registry.register(
+            "sip_dropped",
+            "SIP input that could not be handled (malformed, oversized)",
+            sip_dropped.clone(),
+        );
+        let rtp_packets_in = rtp
+            .get_or_create(&DirectionLabels { direction: "in" })
+            .clone();
+        let rtp_packets_out = rtp
+            .get_or_create(&DirectionLabels { direction: "out" })
+            .clone();
+        // Pre-create the label sets so a scrape shows zeros instead of nothing.
+        for method in [DtmfMethod::Rfc4733, DtmfMethod::Info, DtmfMethod::Inband] {
+            dtmf.get_or_create(&MethodLabels { method });
+        }
+        Metrics {
+            registry,
+            active_calls,
+            calls,
+            dtmf,
+            rtp_packets_in,
+            rtp_packets_out,
+            rtp_late_sends,
+            sip_dropped,
+        }
+    }
+
+    /// Counts a call that ended.
+    pub fn call_ended(&self, outcome: CallOutcome) {
+        self.calls.get_or_create(&OutcomeLabels { outcome }).inc();
+    }
+
+    /// Counts a key received.
+    pub fn key_received(&self, method: DtmfMethod) {
+        self.dtmf.get_or_create(&MethodLabels { method }).inc();
+    }
+
+    /// The number of keys received by `method` so far.
+    pub fn keys_received(&self, method: DtmfMethod) -> u64 {
+        self.dtmf.get_or_create(&MethodLabels { method }).get()
+    }
+
+    /// The number of calls that ended with `outcome` so far.
+    pub fn calls_ended(&self, outcome: CallOutcome) -> u64 {
+        self.calls.get_or_create(&OutcomeLabels { outcome }).get()
+    }
+
+    /// The registry in the OpenMetrics text format that Prometheus scrapes.
+    pub fn encode(&self) -> String {
+        let mut text = String::new();
+        // Writing into a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut text, &self.registry);
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoded_metrics_name_every_series_with_lowercase_labels() {
+        let metrics = Metrics::new();
+        metrics.key_received(DtmfMethod::Rfc4733);
+        metrics.call_ended(CallOutcome::HungUpByCaller);
+        metrics.rtp_packets_out.inc_by(3);
+        let text = metrics.encode();
+        assert!(text.contains("hotline_dtmf_keys_total{method=\"rfc4733\"} 1"), "{text}");
+        assert!(text.contains("hotline_dtmf_keys_total{method=\"inband\"} 0"), "{text}");
+        assert!(text.contains("hotline_calls_total{outcome=\"hung_up_by_caller\"} 1"));
+        assert!(text.contains("hotline_rtp_packets_total{direction=\"out\"} 3"));
+        assert!(text.contains("hotline_active_calls 0"));
+        assert!(text.ends_with("# EOF\n"));
+    }
+}

@@ -1,2 +1,39 @@
-//! The call task: one tokio task per call that owns its RTP socket and turns the menu
-//! engine's actions into media and SIP commands.
+//! Calls: the shell that turns SIP events into call tasks and a call task's decisions
+//! into media and SIP commands.
+//!
+//! - [`switchboard`] runs the pure SIP endpoint, routes its events to call tasks and
+//!   carries their commands back;
+//! - [`task`] is one call: SDP negotiation, the RTP socket, the menu engine, the 20 ms
+//!   send loop and key detection;
+//! - [`rtp_ports`] hands out RTP sockets.
+//!
+//! Protocol rules are not decided here: SIP lives in [`crate::sip`], media arithmetic
+//! and decoding in [`crate::media`], the walk through the menu in [`crate::menu`].
+
+mod media_path;
+pub mod rtp_ports;
+pub mod switchboard;
+mod task;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use crate::menu::Menu;
+use crate::metrics::Metrics;
+use crate::prompts::PromptStore;
+
+pub use rtp_ports::RtpPorts;
+
+/// What every call task shares.
+pub struct CallContext {
+    /// The menu new calls walk.
+    pub menu: Arc<Menu>,
+    /// The prompts, decoded and encoded once.
+    pub prompts: PromptStore,
+    /// RTP sockets.
+    pub rtp_ports: RtpPorts,
+    /// The address RTP sockets bind to (the SIP address's IP).
+    pub rtp_ip: IpAddr,
+    /// Counters and gauges.
+    pub metrics: Arc<Metrics>,
+}

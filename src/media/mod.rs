@@ -4,9 +4,19 @@
 //! (Goertzel) detection and the 20 ms pacing arithmetic. Owns no sockets and reads no
 //! clock: the call task (`crate::call`) feeds it packets and instants.
 
+pub mod g711;
 mod key;
+pub mod pacing;
+pub mod rfc4733;
+pub mod rtp_packet;
+pub mod tone_detector;
 
+pub use g711::G711;
 pub use key::Key;
+pub use pacing::{Pacer, Tick};
+pub use rfc4733::TelephoneEventReceiver;
+pub use rtp_packet::{parse_rtp, RtpPacketizer, RtpView};
+pub use tone_detector::{dtmf_tone, ToneDetector};
 
 /// G.711 sample rate.
 pub const SAMPLE_RATE: u32 = 8000;

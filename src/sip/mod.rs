@@ -1,3 +1,106 @@
-//! SIP (RFC 3261) as a pure state machine: message parsing over rsip with our fixes,
-//! transactions and their timers, dialogs, and the UAS endpoint. Owns no sockets and
-//! reads no clock; `transport` is the thin tokio shell that feeds it datagrams.
+//! SIP (RFC 3261) as a pure state machine: message parsing with our fixes
+//! ([`message`], [`header`]), transactions and their timers ([`transaction`]), dialogs
+//! ([`dialog`]) and the UAS [`Endpoint`] in the sans-IO style of quinn-proto / str0m:
+//! bytes and instants in, [`Output`]s out. Owns no sockets and reads no clock;
+//! `transport` (the integrator's tokio shell) feeds it datagrams and stream messages
+//! (framed by [`take_stream_message`]) and sends what it outputs.
+//! Must not touch media, menus or SDP content: SDP bodies pass through as bytes.
+
+mod dialog;
+mod endpoint;
+mod framing;
+mod header;
+mod message;
+mod requests;
+mod transaction;
+
+#[cfg(test)]
+mod endpoint_tests;
+#[cfg(test)]
+mod endpoint_tests_dialog;
+
+use std::net::SocketAddr;
+
+use crate::media::Key;
+
+pub use endpoint::Endpoint;
+pub use framing::{take_stream_message, FramingError};
+
+/// The transport a message came in on (and its responses go out on).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Transport {
+    Udp,
+    Tcp,
+}
+
+/// One datagram, or one framed stream message, from `from`.
+#[derive(Clone, Copy, Debug)]
+pub struct Incoming<'a> {
+    pub transport: Transport,
+    pub from: SocketAddr,
+    pub bytes: &'a [u8],
+}
+
+/// What the endpoint wants done.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// Send `bytes` to `to` over `transport` (for TCP, on the connection with that peer).
+    Transmit { transport: Transport, to: SocketAddr, bytes: Vec<u8> },
+    Event(CallEvent),
+}
+
+/// Identifies one call (one INVITE dialog) for the endpoint's commands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CallHandle(pub u64);
+
+/// What happened to a call. Every `Incoming` is followed, eventually, by exactly one
+/// `Cancelled` or `Ended`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallEvent {
+    Incoming {
+        call: CallHandle,
+        /// User part of P-Asserted-Identity, else of From; phone numbers as `+` and digits.
+        caller: String,
+        /// User part of the Request-URI, else of To.
+        called: String,
+        /// SDP body, may be empty (offer in our 200, answer in the ACK, which is ignored).
+        offer: Vec<u8>,
+        signalling_from: SocketAddr,
+        call_id: String,
+    },
+    /// ACK for our 2xx to the initial INVITE.
+    Confirmed { call: CallHandle },
+    /// CANCEL before the answer; the endpoint already sent 200 and 487.
+    Cancelled { call: CallHandle },
+    Ended { call: CallHandle, reason: EndReason },
+    /// SIP INFO with application/dtmf-relay or application/dtmf.
+    Key { call: CallHandle, key: Key },
+    /// re-INVITE with an SDP offer: answer with `answer_reoffer` or `reject_reoffer`.
+    Reoffer { call: CallHandle, offer: Vec<u8> },
+    /// The REFER's NOTIFY reported a 2xx.
+    TransferAccepted { call: CallHandle },
+    /// The REFER was refused or timed out (408), or its NOTIFY reported a failure.
+    TransferFailed { call: CallHandle, status: u16 },
+}
+
+/// Why a call ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndReason {
+    /// The caller sent BYE.
+    RemoteBye,
+    /// Our BYE (from `hangup`) completed, with this final status, or 408 when it timed out.
+    LocalBye { status: u16 },
+    /// No ACK for our 2xx within 64·T1 (timer H / L); the endpoint sent a BYE.
+    NoAck,
+    /// `reject` (or `hangup` before the answer) sent this final status.
+    Rejected { status: u16 },
+}
+
+/// Static configuration of the endpoint.
+#[derive(Clone, Debug)]
+pub struct EndpointConfig {
+    /// Our signalling address (Contact and Via of requests we send).
+    pub local: SocketAddr,
+    /// `Server:` / `User-Agent:` value.
+    pub user_agent: String,
+}

@@ -1,0 +1,221 @@
+//! One call's RTP path: the socket, what is being played, the 20 ms send schedule, and
+//! key detection on what the caller sends.
+//!
+//! Symmetric RTP: packets go to where the caller's RTP comes from. The first valid RTP
+//! packet latches the destination; later, only packets with the latched SSRC move it
+//! (so a stray sender can't redirect the media), and a new SDP offer resets the latch.
+//! In-band tone detection runs only when the caller offered no telephone-event, so a
+//! phone that sends both never reports a key twice.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::net::UdpSocket;
+
+use crate::media::{
+    parse_rtp, Key, Pacer, RtpPacketizer, TelephoneEventReceiver, ToneDetector, G711,
+    FRAME_SAMPLES,
+};
+use crate::metrics::{DtmfMethod, Metrics};
+use crate::prompts::{silence, Playout, Prompt};
+use crate::sdp::{Direction, Negotiated};
+
+/// Packet counts are added to the shared counters once per this many send ticks.
+const FLUSH_EVERY_TICKS: u32 = 50;
+
+/// The per-call media state.
+pub struct MediaPath {
+    socket: UdpSocket,
+    remote: SocketAddr,
+    latched_ssrc: Option<u32>,
+    codec: G711,
+    codec_payload_type: u8,
+    telephone_event: Option<u8>,
+    sending: bool,
+    packetizer: RtpPacketizer,
+    pacer: Pacer,
+    playout: Option<Playout>,
+    events: TelephoneEventReceiver,
+    tones: Option<ToneDetector>,
+    send_buffer: Vec<u8>,
+    receive_buffer: Box<[u8; 2048]>,
+    pcm: [i16; FRAME_SAMPLES],
+    last_received: Instant,
+    counts: Counts,
+}
+
+#[derive(Default)]
+struct Counts {
+    packets_in: u64,
+    packets_out: u64,
+    late: u64,
+    ticks: u32,
+}
+
+impl MediaPath {
+    /// Starts the media of a call answered with `negotiated`, the first frame due `now`.
+    pub fn new(socket: UdpSocket, negotiated: &Negotiated, now: Instant) -> MediaPath {
+        let mut path = MediaPath {
+            socket,
+            remote: negotiated.remote_rtp,
+            latched_ssrc: None,
+            codec: negotiated.codec,
+            codec_payload_type: negotiated.codec_pt,
+            telephone_event: None,
+            sending: true,
+            packetizer: RtpPacketizer::new(
+                rand::random(),
+                rand::random(),
+                rand::random(),
+                negotiated.codec_pt,
+            ),
+            pacer: Pacer::new(now),
+            playout: None,
+            events: TelephoneEventReceiver::new(),
+            tones: None,
+            send_buffer: Vec::with_capacity(12 + FRAME_SAMPLES),
+            receive_buffer: Box::new([0; 2048]),
+            pcm: [0; FRAME_SAMPLES],
+            last_received: now,
+            counts: Counts::default(),
+        };
+        path.apply(negotiated);
+        path
+    }
+
+    /// Takes a new SDP negotiation (re-INVITE): destination, codec, hold.
+    pub fn renegotiate(&mut self, negotiated: &Negotiated) {
+        if negotiated.codec != self.codec || negotiated.codec_pt != self.codec_payload_type {
+            self.packetizer = RtpPacketizer::new(
+                rand::random(),
+                rand::random(),
+                rand::random(),
+                negotiated.codec_pt,
+            );
+        }
+        self.remote = negotiated.remote_rtp;
+        self.latched_ssrc = None;
+        self.apply(negotiated);
+    }
+
+    fn apply(&mut self, negotiated: &Negotiated) {
+        self.codec = negotiated.codec;
+        self.codec_payload_type = negotiated.codec_pt;
+        self.telephone_event = negotiated.telephone_event;
+        self.sending = matches!(negotiated.direction, Direction::SendRecv | Direction::SendOnly);
+        self.tones = match negotiated.telephone_event {
+            Some(_) => None,
+            None => Some(ToneDetector::new()),
+        };
+    }
+
+    /// The codec of the call.
+    pub fn codec(&self) -> G711 {
+        self.codec
+    }
+
+    /// Replaces what is playing with `prompts`, in order.
+    pub fn play(&mut self, prompts: Vec<Arc<Prompt>>) {
+        self.playout = Some(Playout::new(prompts, self.codec));
+        self.packetizer.start_talkspurt();
+    }
+
+    /// Stops what is playing (silence follows).
+    pub fn stop(&mut self) {
+        self.playout = None;
+    }
+
+    /// When the next frame is due.
+    pub fn next_send_due(&self) -> Instant {
+        self.pacer.next_due()
+    }
+
+    /// When the caller's RTP was last seen.
+    pub fn last_received(&self) -> Instant {
+        self.last_received
+    }
+
+    /// Sends the frames due at `now` (a prompt frame, or silence when nothing plays).
+    /// Returns true when the playlist has just finished.
+    pub fn send_due(&mut self, now: Instant, metrics: &Metrics) -> bool {
+        let tick = self.pacer.on_tick(now);
+        if tick.late {
+            self.counts.late += 1;
+        }
+        if tick.skipped > 0 {
+            self.packetizer.skip_samples(tick.skipped * FRAME_SAMPLES as u32);
+            if let Some(playout) = self.playout.as_mut() {
+                for _ in 0..tick.skipped {
+                    playout.next_frame();
+                }
+            }
+        }
+        for _ in 0..tick.frames {
+            let frame = self
+                .playout
+                .as_mut()
+                .and_then(Playout::next_frame)
+                .unwrap_or(silence(self.codec));
+            if self.sending {
+                self.packetizer
+                    .write_packet(frame, FRAME_SAMPLES as u32, &mut self.send_buffer);
+                // A full socket buffer drops this frame; the schedule goes on.
+                if self.socket.try_send_to(&self.send_buffer, self.remote).is_ok() {
+                    self.counts.packets_out += 1;
+                }
+            } else {
+                self.packetizer.skip_samples(FRAME_SAMPLES as u32);
+            }
+        }
+        let finished = self.playout.as_ref().is_some_and(Playout::is_finished);
+        if finished {
+            self.playout = None;
+        }
+        self.counts.ticks += 1;
+        if self.counts.ticks >= FLUSH_EVERY_TICKS {
+            self.flush_counts(metrics);
+        }
+        finished
+    }
+
+    /// Waits for the caller's RTP and returns the next key it carries (RFC 4733 events,
+    /// or in-band tones when no telephone-event was negotiated).
+    pub async fn receive_key(&mut self) -> io::Result<(Key, DtmfMethod)> {
+        loop {
+            let (len, from) = self.socket.recv_from(&mut self.receive_buffer[..]).await?;
+            let now = Instant::now();
+            let Some(packet) = parse_rtp(&self.receive_buffer[..len]) else {
+                continue;
+            };
+            self.counts.packets_in += 1;
+            self.last_received = now;
+            if from != self.remote && self.latched_ssrc.is_none_or(|ssrc| ssrc == packet.ssrc) {
+                self.remote = from;
+            }
+            self.latched_ssrc.get_or_insert(packet.ssrc);
+            if Some(packet.payload_type) == self.telephone_event {
+                if let Some(key) = self.events.on_packet(&packet, now) {
+                    return Ok((key, DtmfMethod::Rfc4733));
+                }
+            } else if packet.payload_type == self.codec_payload_type {
+                if let Some(tones) = self.tones.as_mut() {
+                    let samples = packet.payload.len().min(FRAME_SAMPLES);
+                    self.codec.decode_into(&packet.payload[..samples], &mut self.pcm[..samples]);
+                    if let Some(key) = tones.push(&self.pcm[..samples]) {
+                        return Ok((key, DtmfMethod::Inband));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds the packet counts gathered since the last flush to the shared counters.
+    pub fn flush_counts(&mut self, metrics: &Metrics) {
+        let counts = std::mem::take(&mut self.counts);
+        metrics.rtp_packets_in.inc_by(counts.packets_in);
+        metrics.rtp_packets_out.inc_by(counts.packets_out);
+        metrics.rtp_late_sends.inc_by(counts.late);
+    }
+}

@@ -1,0 +1,267 @@
+//! One call, from the INVITE to the last BYE: negotiate the SDP, answer, wait for the
+//! ACK, then run the menu engine against the media path until the call ends.
+//!
+//! Decisions made here (the spec is silent on them):
+//! - an offer we can't use (malformed, no audio, no G.711) is refused with 488, and a
+//!   call for which no RTP port is free with 503;
+//! - an INVITE without SDP (late offer) is refused with 488: every phone the hotline
+//!   serves sends its offer in the INVITE;
+//! - a call whose caller has sent no RTP for [`MEDIA_TIMEOUT`] (while not on hold), or
+//!   that lasts longer than [`MAX_CALL_DURATION`], is ended with a BYE;
+//! - a transfer the far end refuses ends the call (the menu has already played 05).
+
+use std::net::{IpAddr, SocketAddr, UdpSocket as StdUdpSocket};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+use tracing::Instrument;
+
+use super::media_path::MediaPath;
+use super::switchboard::{Command, CommandSender};
+use super::CallContext;
+use crate::menu::{CallInfo, Input, Output, Session};
+use crate::metrics::{CallOutcome, DtmfMethod, Metrics};
+use crate::sdp::{self, Negotiated};
+use crate::sip::CallEvent;
+
+/// A caller silent this long (no RTP at all) is taken to be gone.
+pub const MEDIA_TIMEOUT: Duration = Duration::from_secs(60);
+/// No call stays in the menu longer than this.
+pub const MAX_CALL_DURATION: Duration = Duration::from_secs(2 * 3600);
+
+/// What the INVITE told us.
+pub struct CallSetup {
+    pub caller: String,
+    pub called: String,
+    pub offer: Vec<u8>,
+    pub signalling_from: SocketAddr,
+    pub call_id: String,
+}
+
+/// Runs one call to its end and counts how it ended.
+pub async fn run(
+    context: Arc<CallContext>,
+    setup: CallSetup,
+    mut events: mpsc::UnboundedReceiver<CallEvent>,
+    commands: CommandSender,
+) {
+    let span = tracing::info_span!("call", call_id = %setup.call_id, caller = %setup.caller);
+    let outcome = serve(&context, setup, &mut events, &commands)
+        .instrument(span.clone())
+        .await;
+    span.in_scope(|| tracing::info!(?outcome, "call ended"));
+    context.metrics.call_ended(outcome);
+}
+
+async fn serve(
+    context: &CallContext,
+    setup: CallSetup,
+    events: &mut mpsc::UnboundedReceiver<CallEvent>,
+    commands: &CommandSender,
+) -> CallOutcome {
+    let negotiated = match sdp::parse_offer(&setup.offer).and_then(|offer| sdp::negotiate(&offer)) {
+        Ok(negotiated) => negotiated,
+        Err(error) => {
+            tracing::warn!(%error, "offer refused with 488");
+            commands.send(Command::Reject(488));
+            return CallOutcome::Rejected;
+        }
+    };
+    let socket = match context.rtp_ports.bind(context.rtp_ip) {
+        Ok(socket) => socket,
+        Err(error) => {
+            tracing::error!(%error, "no RTP port; call refused with 503");
+            commands.send(Command::Reject(503));
+            return CallOutcome::Rejected;
+        }
+    };
+    let local_rtp = match socket.local_addr() {
+        Ok(addr) => SocketAddr::new(advertised_ip(context.rtp_ip, setup.signalling_from), addr.port()),
+        Err(error) => {
+            tracing::error!(%error, "RTP socket has no address; call refused with 503");
+            commands.send(Command::Reject(503));
+            return CallOutcome::Rejected;
+        }
+    };
+    let mut answer = Answer { local_rtp, session_id: u64::from(rand::random::<u32>()), version: 1 };
+    commands.send(Command::Answer(answer.sdp(&negotiated)));
+    let _active = ActiveCall::count(&context.metrics);
+    tracing::info!(codec = ?negotiated.codec, telephone_event = ?negotiated.telephone_event, %local_rtp, "answered");
+
+    loop {
+        match events.recv().await {
+            Some(CallEvent::Confirmed { .. }) => break,
+            Some(CallEvent::Cancelled { .. }) => return CallOutcome::Cancelled,
+            Some(CallEvent::Ended { .. }) | None => return CallOutcome::Failed,
+            Some(CallEvent::Reoffer { .. }) => commands.send(Command::RejectReoffer(491)),
+            Some(_) => {}
+        }
+    }
+
+    let now = Instant::now();
+    let mut media = MediaPath::new(socket, &negotiated, now);
+    let mut engine = Session::new(
+        context.menu.clone(),
+        CallInfo { caller: setup.caller, called: setup.called },
+    );
+    engine.start(now);
+    let hard_deadline = now + MAX_CALL_DURATION;
+    let mut transferring = false;
+    loop {
+        if let Some(outcome) = act(context, &mut engine, &mut media, commands, &mut transferring) {
+            media.flush_counts(&context.metrics);
+            return outcome;
+        }
+        let far = Instant::now() + Duration::from_secs(3600);
+        let engine_due = engine.poll_timeout().unwrap_or(far);
+        let give_up = hard_deadline.min(media.last_received() + MEDIA_TIMEOUT);
+        let send_due = media.next_send_due();
+        tokio::select! {
+            event = events.recv() => {
+                let Some(event) = event else { return CallOutcome::Failed };
+                match event {
+                    CallEvent::Ended { .. } => {
+                        media.flush_counts(&context.metrics);
+                        return if transferring { CallOutcome::Transferred } else { CallOutcome::HungUpByCaller };
+                    }
+                    CallEvent::Key { key, .. } => {
+                        context.metrics.key_received(DtmfMethod::Info);
+                        tracing::debug!(%key, "key by SIP INFO");
+                        engine.handle(Input::Key(key), Instant::now());
+                    }
+                    CallEvent::Reoffer { offer, .. } => {
+                        match sdp::parse_offer(&offer).and_then(|offer| sdp::negotiate(&offer)) {
+                            Ok(negotiated) => {
+                                media.renegotiate(&negotiated);
+                                answer.version += 1;
+                                commands.send(Command::AnswerReoffer(answer.sdp(&negotiated)));
+                            }
+                            Err(error) => {
+                                tracing::warn!(%error, "re-INVITE offer refused with 488");
+                                commands.send(Command::RejectReoffer(488));
+                            }
+                        }
+                    }
+                    CallEvent::TransferAccepted { .. } => {
+                        commands.send(Command::Hangup);
+                        media.flush_counts(&context.metrics);
+                        return CallOutcome::Transferred;
+                    }
+                    CallEvent::TransferFailed { status, .. } => {
+                        tracing::warn!(status, "transfer refused; ending the call");
+                        commands.send(Command::Hangup);
+                        media.flush_counts(&context.metrics);
+                        return CallOutcome::Failed;
+                    }
+                    CallEvent::Incoming { .. } | CallEvent::Confirmed { .. } | CallEvent::Cancelled { .. } => {}
+                }
+            }
+            received = media.receive_key() => match received {
+                Ok((key, method)) => {
+                    context.metrics.key_received(method);
+                    tracing::debug!(%key, ?method, "key");
+                    engine.handle(Input::Key(key), Instant::now());
+                }
+                Err(error) => {
+                    tracing::error!(%error, "RTP socket failed; ending the call");
+                    commands.send(Command::Hangup);
+                    return CallOutcome::Failed;
+                }
+            },
+            () = tokio::time::sleep_until(send_due.into()) => {
+                if media.send_due(Instant::now(), &context.metrics) {
+                    engine.handle(Input::PlaybackFinished, Instant::now());
+                }
+            }
+            () = tokio::time::sleep_until(engine_due.into()) => engine.handle(Input::Timeout, Instant::now()),
+            () = tokio::time::sleep_until(give_up.into()) => {
+                tracing::warn!("no RTP from the caller for too long, or the call is too long; hanging up");
+                commands.send(Command::Hangup);
+                media.flush_counts(&context.metrics);
+                return CallOutcome::Failed;
+            }
+        }
+    }
+}
+
+/// Carries out what the engine decided. Returns how the call ended when it did.
+fn act(
+    context: &CallContext,
+    engine: &mut Session,
+    media: &mut MediaPath,
+    commands: &CommandSender,
+    transferring: &mut bool,
+) -> Option<CallOutcome> {
+    while let Some(output) = engine.poll_output() {
+        match output {
+            Output::Play { prompts, .. } => {
+                tracing::debug!(?prompts, "play");
+                let playlist = prompts
+                    .iter()
+                    .filter_map(|name| {
+                        let prompt = context.prompts.get(name).cloned();
+                        if prompt.is_none() {
+                            tracing::error!(name, "prompt missing from the store; skipped");
+                        }
+                        prompt
+                    })
+                    .collect();
+                media.play(playlist);
+            }
+            Output::StopPlayback => media.stop(),
+            Output::Transfer { target } => {
+                tracing::info!(%target, "transfer by REFER");
+                *transferring = true;
+                commands.send(Command::Refer(target));
+            }
+            Output::Hangup => {
+                commands.send(Command::Hangup);
+                return Some(CallOutcome::HungUpByMenu);
+            }
+        }
+    }
+    None
+}
+
+/// Our side of the SDP: the address and the o= line's identity.
+struct Answer {
+    local_rtp: SocketAddr,
+    session_id: u64,
+    version: u64,
+}
+
+impl Answer {
+    fn sdp(&self, negotiated: &Negotiated) -> String {
+        sdp::answer(negotiated, self.local_rtp, self.session_id, self.version)
+    }
+}
+
+/// Holds the active-calls gauge up while the call lives.
+struct ActiveCall<'a>(&'a Metrics);
+
+impl<'a> ActiveCall<'a> {
+    fn count(metrics: &'a Metrics) -> Self {
+        metrics.active_calls.inc();
+        ActiveCall(metrics)
+    }
+}
+
+impl Drop for ActiveCall<'_> {
+    fn drop(&mut self) {
+        self.0.active_calls.dec();
+    }
+}
+
+/// The IP to put in our SDP: the bound one, or (bound to all interfaces) the local
+/// address the kernel would use to reach the caller.
+fn advertised_ip(bound: IpAddr, caller: SocketAddr) -> IpAddr {
+    if !bound.is_unspecified() {
+        return bound;
+    }
+    let unspecified: SocketAddr = if caller.is_ipv4() { ([0, 0, 0, 0], 0).into() } else { (std::net::Ipv6Addr::UNSPECIFIED, 0).into() };
+    StdUdpSocket::bind(unspecified)
+        .and_then(|socket| socket.connect(caller).and_then(|()| socket.local_addr()))
+        .map(|addr| addr.ip())
+        .unwrap_or(bound)
+}

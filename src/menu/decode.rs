@@ -1,0 +1,739 @@
+//! From the position tree to a [`Menu`]: types, fields, names and keys, each problem
+//! reported at the exact place it was written. All problems are collected, not only the
+//! first. Graph checks (reachability, ways out) are in `validate`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use regex::Regex;
+
+use super::schema::{
+    Action, ActionId, Collect, DigitSource, Menu, MenuNode, NodeId, PromptRef, Settings,
+};
+use super::yaml::{self, Node, Value};
+use super::{Pos, Problem};
+use crate::media::Key;
+
+const TOP_FIELDS: &[&str] = &[
+    "language",
+    "welcome",
+    "defaults",
+    "transfers",
+    "start",
+    "menus",
+];
+const SETTING_FIELDS: &[&str] = &[
+    "timeout",
+    "inter_digit_timeout",
+    "max_failures",
+    "max_timeouts",
+    "invalid_prompt",
+    "timeout_prompt",
+    "too_many_prompt",
+    "on_too_many",
+    "goodbye_prompt",
+    "transfer_prompt",
+    "barge_in",
+];
+const NODE_FIELDS: &[&str] = &["prompt", "keys", "collect"];
+const COLLECT_FIELDS: &[&str] = &[
+    "min_digits",
+    "max_digits",
+    "end_key",
+    "pattern",
+    "secret",
+    "then",
+];
+const ACTION_KINDS: &[&str] = &[
+    "goto",
+    "back",
+    "top",
+    "repeat",
+    "play",
+    "say_digits",
+    "hangup",
+    "transfer",
+];
+const KEYS_HELP: &str = "keys are 0-9, \"*\", \"#\" and A-D";
+
+/// Parses and decodes menu text. Errors: every problem found.
+pub(crate) fn decode(file: &Path, text: &str) -> Result<Menu, Vec<Problem>> {
+    let root = match yaml::parse(text) {
+        Ok(Some(root)) => root,
+        Ok(None) => return Err(vec![Problem::new(START, "the menu file is empty")]),
+        Err(problem) => return Err(vec![problem]),
+    };
+    let mut d = Decoder::default();
+    let menu = d.menu(file, &root);
+    match menu {
+        Some(menu) if d.problems.is_empty() => Ok(menu),
+        _ => {
+            d.problems.sort_by_key(|p| p.pos);
+            Err(d.problems)
+        }
+    }
+}
+
+const START: Pos = Pos { line: 1, column: 1 };
+
+/// The fields of one map, checked against the allowed names.
+struct Fields<'n> {
+    /// Where a missing field is reported: the key that names this map.
+    owner: Pos,
+    what: String,
+    entries: Vec<(&'n str, &'n Node)>,
+}
+
+impl<'n> Fields<'n> {
+    fn get(&self, name: &str) -> Option<&'n Node> {
+        self.entries.iter().find(|(k, _)| *k == name).map(|e| e.1)
+    }
+}
+
+#[derive(Default)]
+struct Decoder {
+    problems: Vec<Problem>,
+    language: String,
+    node_names: Vec<String>,
+    transfers: Vec<(String, String)>,
+    actions: Vec<Action>,
+    prompt_uses: Vec<PromptRef>,
+}
+
+impl Decoder {
+    fn problem(&mut self, pos: Pos, message: impl Into<String>) {
+        self.problems.push(Problem::new(pos, message));
+    }
+
+    fn menu(&mut self, file: &Path, root: &Node) -> Option<Menu> {
+        let top = self.fields(root, START, "the menu file", TOP_FIELDS)?;
+        self.language = match self.required(&top, "language") {
+            Some(n) => self.prompt_id(n, "language").unwrap_or_default(),
+            None => String::new(),
+        };
+        if let Some(n) = top.get("transfers") {
+            self.transfers(n);
+        }
+        let menus = self.required(&top, "menus");
+        let entries = menus
+            .map(|m| self.named_entries(m, "menu"))
+            .unwrap_or_default();
+        self.node_names = entries
+            .iter()
+            .map(|(name, _, _)| name.to_string())
+            .collect();
+
+        let placeholder = self.placeholder_settings();
+        let defaults = match self.required(&top, "defaults") {
+            Some(n) => self.defaults(n, &placeholder),
+            None => placeholder,
+        };
+        let welcome = match top.get("welcome") {
+            Some(n) => self.prompts(n, "welcome", true).unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let start = self
+            .required(&top, "start")
+            .and_then(|n| self.node_ref(n, "start"));
+
+        let mut nodes = Vec::new();
+        for (id, key, value) in &entries {
+            nodes.push(self.node(id, key.pos, value, &defaults));
+        }
+        let nodes: Option<Vec<MenuNode>> = nodes.into_iter().collect();
+        Some(Menu {
+            file: file.to_path_buf(),
+            language: std::mem::take(&mut self.language),
+            welcome,
+            start: start?,
+            nodes: nodes?,
+            actions: std::mem::take(&mut self.actions),
+            prompt_uses: {
+                let mut uses = std::mem::take(&mut self.prompt_uses);
+                uses.sort_by_key(|p| p.pos);
+                uses
+            },
+        })
+    }
+
+    /// Checks `node` is a map whose keys are among `allowed`, each written once.
+    fn fields<'n>(
+        &mut self,
+        node: &'n Node,
+        owner: Pos,
+        what: &str,
+        allowed: &[&str],
+    ) -> Option<Fields<'n>> {
+        let Value::Map(map) = &node.value else {
+            let message = format!(
+                "{what} must be a map of fields ({}), found {}",
+                allowed.join(", "),
+                node.kind()
+            );
+            self.problem(node.pos, message);
+            return None;
+        };
+        let mut fields = Fields {
+            owner,
+            what: what.to_string(),
+            entries: Vec::new(),
+        };
+        for (i, (key, value)) in map.iter().enumerate() {
+            let Some(name) = self.key_text(key) else {
+                continue;
+            };
+            let first = map[..i].iter().find(|(k, _)| k.as_text() == Some(name));
+            if !allowed.contains(&name) {
+                let message = format!(
+                    "unknown field `{name}` in {what}; allowed: {}",
+                    allowed.join(", ")
+                );
+                self.problem(key.pos, message);
+            } else if let Some((first, _)) = first {
+                let message = format!(
+                    "`{name}` is given twice in {what} (first on line {})",
+                    first.pos.line
+                );
+                self.problem(key.pos, message);
+            } else {
+                fields.entries.push((name, value));
+            }
+        }
+        Some(fields)
+    }
+
+    fn key_text<'n>(&mut self, key: &'n Node) -> Option<&'n str> {
+        let text = key.as_text();
+        if text.is_none() {
+            let message = format!("a name is expected here, found {}", key.kind());
+            self.problem(key.pos, message);
+        }
+        text
+    }
+
+    fn required<'n>(&mut self, fields: &Fields<'n>, name: &str) -> Option<&'n Node> {
+        let found = fields.get(name);
+        if found.is_none() {
+            let message = format!("{} needs `{name}`", fields.what);
+            self.problem(fields.owner, message);
+        }
+        found
+    }
+
+    /// The entries of a map of named things (menus, transfers), each name once.
+    fn named_entries<'n>(
+        &mut self,
+        node: &'n Node,
+        noun: &str,
+    ) -> Vec<(&'n str, &'n Node, &'n Node)> {
+        let Value::Map(map) = &node.value else {
+            let message = format!("expected a map of {noun}s, found {}", node.kind());
+            self.problem(node.pos, message);
+            return Vec::new();
+        };
+        let mut out: Vec<(&str, &Node, &Node)> = Vec::new();
+        for (key, value) in map {
+            let Some(name) = self.key_text(key) else {
+                continue;
+            };
+            if let Some((_, first, _)) = out.iter().find(|(n, _, _)| *n == name) {
+                let message = format!(
+                    "{noun} `{name}` is defined twice (first on line {})",
+                    first.pos.line
+                );
+                self.problem(key.pos, message);
+            } else {
+                out.push((name, key, value));
+            }
+        }
+        out
+    }
+
+    fn text<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n str> {
+        let text = node.as_text();
+        if text.is_none() {
+            let message = format!("`{what}` must be text, found {}", node.kind());
+            self.problem(node.pos, message);
+        }
+        text
+    }
+
+    fn number(&mut self, node: &Node, what: &str, min: u32) -> Option<u32> {
+        let text = self.text(node, what)?;
+        match text.parse::<u32>() {
+            Ok(n) if n >= min => Some(n),
+            _ => {
+                let message =
+                    format!("`{what}` must be a whole number of at least {min}, found `{text}`");
+                self.problem(node.pos, message);
+                None
+            }
+        }
+    }
+
+    fn duration(&mut self, node: &Node, what: &str) -> Option<Duration> {
+        let text = self.text(node, what)?;
+        let (number, scale) = if let Some(ms) = text.strip_suffix("ms") {
+            (ms, 0.001)
+        } else {
+            (text.strip_suffix('s').unwrap_or(text), 1.0)
+        };
+        match number.trim().parse::<f64>() {
+            Ok(v) if v > 0.0 && v * scale <= 3600.0 => Some(Duration::from_secs_f64(v * scale)),
+            _ => {
+                let message = format!(
+                    "`{what}` must be a time like 5s, 1.5s or 800ms (at most an hour), found `{text}`"
+                );
+                self.problem(node.pos, message);
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, node: &Node, what: &str) -> Option<bool> {
+        let text = self.text(node, what)?;
+        match text.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "on" => Some(true),
+            "false" | "no" | "off" => Some(false),
+            _ => {
+                let message = format!("`{what}` must be true or false, found `{text}`");
+                self.problem(node.pos, message);
+                None
+            }
+        }
+    }
+
+    fn key(&mut self, node: &Node, what: &str) -> Option<Key> {
+        let text = self.text(node, what)?;
+        let mut chars = text.chars();
+        match (chars.next().and_then(Key::from_char), chars.next()) {
+            (Some(key), None) => Some(key),
+            _ => {
+                self.problem(node.pos, format!("`{text}` is not a key; {KEYS_HELP}"));
+                None
+            }
+        }
+    }
+
+    /// A prompt id (or the language): letters, digits, `-` and `_`.
+    fn prompt_id(&mut self, node: &Node, what: &str) -> Option<String> {
+        let text = self.text(node, what)?;
+        let ok = text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !ok {
+            let message = format!("`{text}` is not a valid {what}: use letters, digits, - and _");
+            self.problem(node.pos, message);
+            return None;
+        }
+        Some(text.to_string())
+    }
+
+    /// One prompt id or a list of them, as store names (`zh/02`).
+    fn prompts(&mut self, node: &Node, what: &str, allow_empty: bool) -> Option<Vec<PromptRef>> {
+        let items: Vec<&Node> = match &node.value {
+            Value::Seq(items) => items.iter().collect(),
+            Value::Scalar { .. } if !node.is_null() => vec![node],
+            _ => Vec::new(),
+        };
+        if items.is_empty() && !allow_empty {
+            let message = format!(
+                "`{what}` needs a prompt id or a list of them, found {}",
+                node.kind()
+            );
+            self.problem(node.pos, message);
+            return None;
+        }
+        let mut out = Vec::new();
+        for item in items {
+            let id = self.prompt_id(item, "prompt id")?;
+            out.push(self.use_prompt(format!("{}/{id}", self.language), item.pos));
+        }
+        Some(out)
+    }
+
+    fn use_prompt(&mut self, name: String, pos: Pos) -> PromptRef {
+        let prompt = PromptRef { name, pos };
+        self.prompt_uses.push(prompt.clone());
+        prompt
+    }
+
+    fn transfers(&mut self, node: &Node) {
+        for (name, _, value) in self.named_entries(node, "transfer") {
+            let Some(uri) = self.text(value, name) else {
+                continue;
+            };
+            let ok = ["sip:", "sips:"]
+                .iter()
+                .any(|s| uri.strip_prefix(s).is_some_and(|rest| !rest.is_empty()));
+            if ok {
+                self.transfers.push((name.to_string(), uri.to_string()));
+            } else {
+                let message = format!("transfer `{name}` needs a SIP address like sip:agents@10.0.0.5:5060, found `{uri}`");
+                self.problem(value.pos, message);
+            }
+        }
+    }
+
+    fn node_ref(&mut self, node: &Node, what: &str) -> Option<NodeId> {
+        let name = self.text(node, what)?;
+        let found = self.node_names.iter().position(|n| n == name);
+        if found.is_none() {
+            let message = format!(
+                "no menu named `{name}`; menus are: {}",
+                self.node_names.join(", ")
+            );
+            self.problem(node.pos, message);
+        }
+        found
+    }
+
+    fn transfer_ref(&mut self, node: &Node) -> Option<String> {
+        let name = self.text(node, "transfer")?;
+        let found = self
+            .transfers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, uri)| uri.clone());
+        if found.is_none() {
+            let names: Vec<&str> = self.transfers.iter().map(|(n, _)| n.as_str()).collect();
+            let message = format!(
+                "no transfer named `{name}`; transfers are: {}",
+                names.join(", ")
+            );
+            self.problem(node.pos, message);
+        }
+        found
+    }
+
+    fn push_action(&mut self, action: Action) -> ActionId {
+        self.actions.push(action);
+        self.actions.len() - 1
+    }
+
+    /// Settings used while `defaults:` is missing or broken (the load fails anyway).
+    fn placeholder_settings(&mut self) -> Settings {
+        let on_too_many = self.push_action(Action::Repeat);
+        Settings {
+            timeout: Duration::from_secs(5),
+            inter_digit_timeout: Duration::from_secs(3),
+            max_failures: 3,
+            max_timeouts: 3,
+            invalid_prompt: Vec::new(),
+            timeout_prompt: Vec::new(),
+            too_many_prompt: Vec::new(),
+            on_too_many,
+            goodbye_prompt: Vec::new(),
+            transfer_prompt: Vec::new(),
+            barge_in: true,
+        }
+    }
+
+    fn defaults(&mut self, node: &Node, placeholder: &Settings) -> Settings {
+        let Some(fields) = self.fields(node, node.pos, "`defaults`", SETTING_FIELDS) else {
+            return placeholder.clone();
+        };
+        for name in SETTING_FIELDS.iter().filter(|n| **n != "barge_in") {
+            self.required(&fields, name);
+        }
+        self.settings(&fields, placeholder)
+    }
+
+    /// `base` with the setting fields present in `f` applied.
+    fn settings(&mut self, f: &Fields, base: &Settings) -> Settings {
+        let mut s = base.clone();
+        for &(name, node) in &f.entries {
+            match name {
+                "timeout" => s.timeout = self.duration(node, name).unwrap_or(s.timeout),
+                "inter_digit_timeout" => {
+                    s.inter_digit_timeout =
+                        self.duration(node, name).unwrap_or(s.inter_digit_timeout)
+                }
+                "max_failures" => {
+                    s.max_failures = self.number(node, name, 1).unwrap_or(s.max_failures)
+                }
+                "max_timeouts" => {
+                    s.max_timeouts = self.number(node, name, 1).unwrap_or(s.max_timeouts)
+                }
+                "barge_in" => s.barge_in = self.boolean(node, name).unwrap_or(s.barge_in),
+                "on_too_many" => s.on_too_many = self.action(node, "on_too_many"),
+                "invalid_prompt" => self.prompt_setting(node, name, &mut s.invalid_prompt),
+                "timeout_prompt" => self.prompt_setting(node, name, &mut s.timeout_prompt),
+                "too_many_prompt" => self.prompt_setting(node, name, &mut s.too_many_prompt),
+                "goodbye_prompt" => self.prompt_setting(node, name, &mut s.goodbye_prompt),
+                "transfer_prompt" => self.prompt_setting(node, name, &mut s.transfer_prompt),
+                _ => {} // menu fields (prompt, keys, collect) are decoded by `node`
+            }
+        }
+        s
+    }
+
+    fn prompt_setting(&mut self, node: &Node, name: &str, slot: &mut Vec<PromptRef>) {
+        if let Some(prompts) = self.prompts(node, name, true) {
+            *slot = prompts;
+        }
+    }
+
+    fn node(
+        &mut self,
+        id: &str,
+        owner: Pos,
+        value: &Node,
+        defaults: &Settings,
+    ) -> Option<MenuNode> {
+        let allowed: Vec<&str> = NODE_FIELDS.iter().chain(SETTING_FIELDS).copied().collect();
+        let what = format!("menu `{id}`");
+        let f = self.fields(value, owner, &what, &allowed)?;
+        let prompt = match self.required(&f, "prompt") {
+            Some(n) => self.prompts(n, "prompt", false),
+            None => None,
+        };
+        let collect = f.get("collect").and_then(|n| self.collect(n, &what));
+        let keys = match f.get("keys") {
+            Some(n) => self.keys(n, &what, collect.as_ref()),
+            None => Vec::new(),
+        };
+        if f.get("keys").is_none() && f.get("collect").is_none() {
+            self.problem(owner, format!("{what} needs `keys:` or `collect:`"));
+        }
+        let settings = self.settings(&f, defaults);
+        Some(MenuNode {
+            id: id.to_string(),
+            pos: owner,
+            prompt: prompt?,
+            keys,
+            collect,
+            settings,
+        })
+    }
+
+    fn keys(&mut self, node: &Node, what: &str, collect: Option<&Collect>) -> Vec<(Key, ActionId)> {
+        let Value::Map(map) = &node.value else {
+            let message = format!(
+                "`keys` of {what} must map keys to actions, found {}",
+                node.kind()
+            );
+            self.problem(node.pos, message);
+            return Vec::new();
+        };
+        let mut keys: Vec<(Key, ActionId, Pos)> = Vec::new();
+        for (k, v) in map {
+            let action = self.action(v, "key");
+            let Some(key) = self.key(k, "key") else {
+                continue;
+            };
+            if let Some((_, _, first)) = keys.iter().find(|(seen, _, _)| *seen == key) {
+                let message = format!(
+                    "key `{key}` is used twice in {what} (first on line {})",
+                    first.line
+                );
+                self.problem(k.pos, message);
+            } else if let Some(c) =
+                collect.filter(|c| key.as_char().is_ascii_digit() || c.end_key == Some(key))
+            {
+                let role = if c.end_key == Some(key) {
+                    "the end key"
+                } else {
+                    "a digit"
+                };
+                let message = format!("key `{key}` is {role} of the entry in {what}; only other keys can have actions here");
+                self.problem(k.pos, message);
+            } else {
+                keys.push((key, action, k.pos));
+            }
+        }
+        keys.into_iter().map(|(k, a, _)| (k, a)).collect()
+    }
+
+    fn collect(&mut self, node: &Node, what: &str) -> Option<Collect> {
+        let owner = node.pos;
+        let f = self.fields(node, owner, &format!("`collect` of {what}"), COLLECT_FIELDS)?;
+        let min_digits = match f.get("min_digits") {
+            Some(n) => self.number(n, "min_digits", 0)? as usize,
+            None => 1,
+        };
+        let max_node = self.required(&f, "max_digits")?;
+        let max_digits = self.number(max_node, "max_digits", 1)? as usize;
+        if min_digits > max_digits {
+            let message =
+                format!("`max_digits` ({max_digits}) is smaller than `min_digits` ({min_digits})");
+            self.problem(max_node.pos, message);
+        }
+        let end_key = match f.get("end_key") {
+            Some(n) if n.as_text() == Some("none") => None,
+            Some(n) => {
+                let key = self.key(n, "end_key")?;
+                if key.as_char().is_ascii_digit() {
+                    self.problem(n.pos, format!("the end key `{key}` cannot be a digit"));
+                }
+                Some(key)
+            }
+            None => Key::from_char('#'),
+        };
+        let pattern = match f.get("pattern") {
+            Some(n) => Some(self.pattern(n)?),
+            None => None,
+        };
+        let secret = match f.get("secret") {
+            Some(n) => self.boolean(n, "secret")?,
+            None => false,
+        };
+        let then = self.required(&f, "then").map(|n| self.action(n, "then"))?;
+        Some(Collect {
+            min_digits,
+            max_digits,
+            end_key,
+            pattern,
+            secret,
+            then,
+        })
+    }
+
+    fn pattern(&mut self, node: &Node) -> Option<Regex> {
+        let text = self.text(node, "pattern")?;
+        match Regex::new(&format!("^(?:{text})$")) {
+            Ok(re) => Some(re),
+            Err(e) => {
+                let detail = e.to_string();
+                let reason = detail
+                    .lines()
+                    .find_map(|l| l.strip_prefix("error: "))
+                    .unwrap_or(&detail)
+                    .to_string();
+                self.problem(node.pos, format!("bad pattern `{text}`: {reason}"));
+                None
+            }
+        }
+    }
+
+    /// An action; on a problem, the problem is recorded and a placeholder returned.
+    fn action(&mut self, node: &Node, what: &str) -> ActionId {
+        let action = match &node.value {
+            Value::Map(map) => self.action_map(node, map),
+            _ => match node.as_text() {
+                Some(text) => self.action_word(node.pos, text),
+                None => {
+                    let message =
+                        format!("an action is expected for `{what}`, found {}", node.kind());
+                    self.problem(node.pos, message);
+                    None
+                }
+            },
+        };
+        self.push_action(action.unwrap_or(Action::Repeat))
+    }
+
+    fn action_word(&mut self, pos: Pos, word: &str) -> Option<Action> {
+        match word {
+            "back" => Some(Action::Back),
+            "top" => Some(Action::Top),
+            "repeat" => Some(Action::Repeat),
+            "hangup" => Some(Action::Hangup { goodbye: None }),
+            "goto" | "play" | "say_digits" | "transfer" => {
+                self.problem(pos, format!("`{word}` needs a value, e.g. `{{{word}: …}}`"));
+                None
+            }
+            _ => {
+                let message = format!(
+                    "unknown action `{word}`; actions are: {}",
+                    ACTION_KINDS.join(", ")
+                );
+                self.problem(pos, message);
+                None
+            }
+        }
+    }
+
+    fn action_map(&mut self, node: &Node, map: &[(Node, Node)]) -> Option<Action> {
+        let mut kind: Option<(&str, &Node)> = None;
+        let mut then: Option<(&Node, &Node)> = None;
+        for (k, v) in map {
+            let name = self.key_text(k)?;
+            if name == "then" {
+                if then.is_some() {
+                    self.problem(k.pos, "`then` is given twice in this action");
+                }
+                then = Some((k, v));
+            } else if !ACTION_KINDS.contains(&name) {
+                let message = format!(
+                    "unknown action or field `{name}`; actions are: {}; `then` may follow play and say_digits",
+                    ACTION_KINDS.join(", ")
+                );
+                self.problem(k.pos, message);
+            } else if let Some((first, _)) = kind {
+                let message = format!("one action at a time: `{first}` and `{name}` found; chain them with `then:` after play or say_digits");
+                self.problem(k.pos, message);
+            } else {
+                kind = Some((name, v));
+            }
+        }
+        let Some((name, value)) = kind else {
+            let message = format!("an action needs one of: {}", ACTION_KINDS.join(", "));
+            self.problem(node.pos, message);
+            return None;
+        };
+        let then_id = match (then, name) {
+            (None, _) => self.push_action(Action::Repeat),
+            (Some((_, v)), "play" | "say_digits") => self.action(v, "then"),
+            (Some((k, _)), _) => {
+                self.problem(
+                    k.pos,
+                    format!("`then` only follows play or say_digits, not `{name}`"),
+                );
+                return None;
+            }
+        };
+        match name {
+            "goto" => self.node_ref(value, "goto").map(Action::Goto),
+            "transfer" => self.transfer_ref(value).map(|uri| Action::Transfer { uri }),
+            "play" => self
+                .prompts(value, "play", false)
+                .map(|prompts| Action::Play {
+                    prompts,
+                    then: then_id,
+                }),
+            "say_digits" => self.digit_source(value).map(|source| Action::SayDigits {
+                source,
+                then: then_id,
+            }),
+            "hangup" if value.is_null() => Some(Action::Hangup { goodbye: None }),
+            "hangup" => self
+                .prompts(value, "hangup", true)
+                .map(|p| Action::Hangup { goodbye: Some(p) }),
+            _ if value.is_null() => self.action_word(node.pos, name),
+            _ => {
+                self.problem(value.pos, format!("`{name}` takes no value"));
+                None
+            }
+        }
+    }
+
+    fn digit_source(&mut self, node: &Node) -> Option<DigitSource> {
+        let text = self.text(node, "say_digits")?;
+        let source = match text {
+            "collected" => DigitSource::Collected,
+            "caller" => DigitSource::Caller,
+            t if !t.is_empty() && t.chars().all(|c| c.is_ascii_digit()) => {
+                DigitSource::Literal(t.to_string())
+            }
+            _ => {
+                let message = format!(
+                    "`say_digits` takes `collected`, `caller` or digits like \"102\", found `{text}`"
+                );
+                self.problem(node.pos, message);
+                return None;
+            }
+        };
+        let digits = match &source {
+            DigitSource::Literal(t) => t.as_str(),
+            _ => "0123456789",
+        };
+        let mut used: Vec<char> = digits.chars().collect();
+        used.sort_unstable();
+        used.dedup();
+        for d in used {
+            self.use_prompt(format!("{}/digit-{d}", self.language), node.pos);
+        }
+        Some(source)
+    }
+}

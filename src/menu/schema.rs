@@ -1,0 +1,260 @@
+//! # The menu file: a reference for operators
+//!
+//! A menu file (`menus/hotline.yaml`) describes what callers hear and what each key does.
+//! `hotline check` reports every mistake as `file:line:column: message`;
+//! `hotline simulate --keys "3 1 *"` shows what a caller would hear.
+//!
+//! ```yaml
+//! language: zh            # prompt `02` is played from prompts/zh/02.wav
+//! welcome: 01             # played once when the call starts, before the start menu
+//! defaults:               # every menu uses these unless it says otherwise
+//!   timeout: 5s           # no key this long after a menu prompt: a "timeout"
+//!   inter_digit_timeout: 3s   # during digit entry: the entry ends after this pause
+//!   max_failures: 3       # wrong keys (and bad entries) in a row before "too many"
+//!   max_timeouts: 3       # timeouts in a row before "too many"
+//!   invalid_prompt: 11    # after a wrong key, then the menu prompt again
+//!   timeout_prompt: 10    # after a timeout, then the menu prompt again
+//!   too_many_prompt: 08   # after too many failures, then `on_too_many`
+//!   on_too_many: {transfer: agent}   # or: hangup
+//!   goodbye_prompt: 09    # played by `hangup` before the line is cleared
+//!   transfer_prompt: 05   # played by `transfer` before the call is handed on
+//!   barge_in: true        # a key interrupts the prompt (false: it is ignored)
+//! transfers:              # names for the places calls can be handed to (SIP REFER)
+//!   agent: sip:agents@127.0.0.1:5070
+//! start: main             # the first menu
+//! menus:
+//!   main:
+//!     prompt: 02          # one prompt, or a list played in a row: [25, 07]
+//!     keys:
+//!       1: {goto: query}
+//!       0: {transfer: agent}
+//!       "*": back         # `*` and `#` must be written in quotes
+//! ```
+//!
+//! ## A menu
+//!
+//! `prompt:` (required) and `keys:` (key → action), or `collect:` for digit entry, or
+//! both (then `keys:` holds the keys that are not digits, e.g. `"*": back`). Any setting
+//! of `defaults:` may be given in a menu too and then applies to that menu only, e.g.
+//! `barge_in: false` or `max_failures: 2`.
+//!
+//! Keys are `0`-`9`, `"*"`, `"#"` and `A`-`D`. Prompt ids are letters, digits, `-` and `_`.
+//! Times are written `5s`, `1.5s`, `800ms` or a plain number of seconds.
+//!
+//! ## Digit entry
+//!
+//! ```yaml
+//!   phone-number:
+//!     prompt: 21
+//!     collect:
+//!       min_digits: 7       # default 1
+//!       max_digits: 12      # required; the entry ends by itself at this length
+//!       end_key: "#"        # default "#"; `none` for no end key
+//!       pattern: '0\d+'     # optional; the whole entry must match (a regex)
+//!       secret: false       # true: the digits are masked (******) in the call's path
+//!       then: {say_digits: collected}
+//!     keys: {"*": back}
+//! ```
+//!
+//! The entry ends with the end key, at `max_digits`, or after `inter_digit_timeout`
+//! without a key. Too short or not matching `pattern` counts as a wrong key. No key at all
+//! within `timeout` is a timeout.
+//!
+//! ## Actions
+//!
+//! | action | what it does |
+//! |---|---|
+//! | `goto: query` | go to a menu (remembering where we came from) |
+//! | `back` | return to the menu we came from (`*` usually) |
+//! | `top` | return to the start menu |
+//! | `repeat` | play this menu's prompt again |
+//! | `play: 28` or `play: [28, 09]` | play prompts, then `then:` (default: `repeat`) |
+//! | `say_digits: collected` | speak digits from `digit-0`…`digit-9`: `collected` (the entry just made), `caller` (the caller's number) or digits like `"102"`; then `then:` (default `repeat`) |
+//! | `hangup` | play `goodbye_prompt`, then hang up; `hangup: 09` names the goodbye, `hangup: []` hangs up at once |
+//! | `transfer: agent` | play `transfer_prompt`, then hand the call to that transfer's SIP address |
+//!
+//! `then:` takes any action: `{play: 102, then: back}`. A key pressed during the prompts
+//! of `play`/`say_digits` is handled by the menu the caller is in (if `barge_in`). Later
+//! releases add actions for tickets, passwords and queues.
+//!
+//! Checks made on every load: unknown or missing fields, wrong kinds of value, unknown
+//! menus and transfer names, a key written twice, invalid keys and patterns, menus that
+//! can never be reached from `start`, and menus from which the call can never end (no
+//! `hangup` or `transfer` reachable, counting `on_too_many`).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use regex::Regex;
+
+use super::{Diagnostic, Pos};
+use crate::media::Key;
+
+/// Index of a menu node in [`Menu::nodes`].
+pub(crate) type NodeId = usize;
+/// Index of an action in [`Menu::actions`].
+pub(crate) type ActionId = usize;
+
+/// A validated menu, immutable; share it as `Arc<Menu>`.
+#[derive(Debug)]
+pub struct Menu {
+    pub(crate) file: PathBuf,
+    pub(crate) language: String,
+    pub(crate) welcome: Vec<PromptRef>,
+    pub(crate) start: NodeId,
+    pub(crate) nodes: Vec<MenuNode>,
+    /// Every action of the file; menus and `then:` refer to them by index.
+    pub(crate) actions: Vec<Action>,
+    /// Every prompt use, in file order, for `prompt_refs`.
+    pub(crate) prompt_uses: Vec<PromptRef>,
+}
+
+/// A prompt as the prompt store names it (`zh/02`), with where the file names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PromptRef {
+    pub name: String,
+    pub pos: Pos,
+}
+
+#[derive(Debug)]
+pub(crate) struct MenuNode {
+    pub id: String,
+    pub pos: Pos,
+    pub prompt: Vec<PromptRef>,
+    pub keys: Vec<(Key, ActionId)>,
+    pub collect: Option<Collect>,
+    pub settings: Settings,
+}
+
+impl MenuNode {
+    pub fn action_for(&self, key: Key) -> Option<ActionId> {
+        self.keys.iter().find(|(k, _)| *k == key).map(|(_, a)| *a)
+    }
+}
+
+/// Digit entry of a `collect:` node.
+#[derive(Debug)]
+pub(crate) struct Collect {
+    pub min_digits: usize,
+    pub max_digits: usize,
+    pub end_key: Option<Key>,
+    /// Anchored (`^(?:…)$`): the whole entry must match.
+    pub pattern: Option<Regex>,
+    pub secret: bool,
+    pub then: ActionId,
+}
+
+/// The `defaults:` block, and each menu's copy with its own overrides applied.
+#[derive(Clone, Debug)]
+pub(crate) struct Settings {
+    pub timeout: Duration,
+    pub inter_digit_timeout: Duration,
+    pub max_failures: u32,
+    pub max_timeouts: u32,
+    pub invalid_prompt: Vec<PromptRef>,
+    pub timeout_prompt: Vec<PromptRef>,
+    pub too_many_prompt: Vec<PromptRef>,
+    pub on_too_many: ActionId,
+    pub goodbye_prompt: Vec<PromptRef>,
+    pub transfer_prompt: Vec<PromptRef>,
+    pub barge_in: bool,
+}
+
+/// What a key (or a finished entry, or too many failures) does.
+#[derive(Debug)]
+pub(crate) enum Action {
+    Goto(NodeId),
+    Back,
+    Top,
+    Repeat,
+    Play {
+        prompts: Vec<PromptRef>,
+        then: ActionId,
+    },
+    SayDigits {
+        source: DigitSource,
+        then: ActionId,
+    },
+    /// `None`: the menu's `goodbye_prompt`.
+    Hangup {
+        goodbye: Option<Vec<PromptRef>>,
+    },
+    Transfer {
+        uri: String,
+    },
+}
+
+impl Action {
+    /// The action that follows this one, if it continues.
+    pub fn then(&self) -> Option<ActionId> {
+        match self {
+            Action::Play { then, .. } | Action::SayDigits { then, .. } => Some(*then),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) enum DigitSource {
+    Collected,
+    Caller,
+    Literal(String),
+}
+
+impl Menu {
+    /// Reads, parses and validates a menu file.
+    pub fn load(path: &Path) -> Result<Menu, Vec<Diagnostic>> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Menu::from_str(path, &text),
+            Err(e) => Err(vec![Diagnostic {
+                file: path.to_path_buf(),
+                line: 1,
+                column: 1,
+                message: format!("cannot read the menu file: {e}"),
+            }]),
+        }
+    }
+
+    /// Parses and validates menu text; `file` is used in the diagnostics.
+    pub fn from_str(file: &Path, text: &str) -> Result<Menu, Vec<Diagnostic>> {
+        let to_diagnostics =
+            |problems: Vec<super::Problem>| problems.into_iter().map(|p| p.in_file(file)).collect();
+        let menu = super::decode::decode(file, text).map_err(to_diagnostics)?;
+        let problems = super::validate::validate(&menu);
+        if problems.is_empty() {
+            Ok(menu)
+        } else {
+            Err(to_diagnostics(problems))
+        }
+    }
+
+    /// Every prompt name the menu can play (e.g. "zh/02"), with the position that names it
+    /// (the message is empty). A prompt used in several places is listed at each.
+    pub fn prompt_refs(&self) -> Vec<(String, Diagnostic)> {
+        self.prompt_uses
+            .iter()
+            .map(|p| {
+                let at = Diagnostic {
+                    file: self.file.clone(),
+                    line: p.pos.line,
+                    column: p.pos.column,
+                    message: String::new(),
+                };
+                (p.name.clone(), at)
+            })
+            .collect()
+    }
+
+    /// The language folder of the prompts (`zh`).
+    pub fn language(&self) -> &str {
+        &self.language
+    }
+
+    pub(crate) fn node(&self, id: NodeId) -> &MenuNode {
+        &self.nodes[id]
+    }
+
+    pub(crate) fn action(&self, id: ActionId) -> &Action {
+        &self.actions[id]
+    }
+}

@@ -1,0 +1,1 @@
+//! `check` against a prompt directory, and `simulate` scripts.

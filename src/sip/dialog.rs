@@ -1,0 +1,190 @@
+//! The UAS side of an INVITE dialog (RFC 3261 §12): id = Call-ID + local tag (our To tag)
+//! + remote tag (the caller's From tag), both CSeq spaces, the route set from
+//! Record-Route, and the remote target from Contact (refreshed by re-INVITE).
+//!
+//! Where our in-dialog requests (BYE, REFER) go: the first route, else the remote target,
+//! when its host is an IP literal that is public or the very address the caller's
+//! requests come from; otherwise (a host name we would have to resolve, or a private
+//! address behind a NAT) the address the dialog's requests came from. On TCP always the
+//! connection the dialog came in on. No DNS in the pure core.
+
+use std::net::{IpAddr, SocketAddr};
+
+use super::header::{NameAddr, Uri};
+use super::message::{Builder, Message};
+use super::{EndpointConfig, Transport};
+
+#[derive(Debug)]
+pub(crate) struct Dialog {
+    pub call_id: String,
+    pub local_tag: String,
+    pub remote_tag: String,
+    /// Our side as the caller addressed it: the INVITE's To value plus our tag.
+    local_party: String,
+    /// The caller's From value (with its tag).
+    remote_party: String,
+    remote_target: Option<NameAddr>,
+    route_set: Vec<NameAddr>,
+    local_cseq: u32,
+    remote_cseq: u32,
+    pub transport: Transport,
+    /// Where the caller's requests come from.
+    pub peer: SocketAddr,
+}
+
+impl Dialog {
+    /// The dialog an INVITE creates once we pick `local_tag`. None without From/To/Call-ID/CSeq.
+    pub fn from_invite(invite: &Message, local_tag: String, transport: Transport, peer: SocketAddr) -> Option<Dialog> {
+        let from = invite.from()?;
+        Some(Dialog {
+            call_id: invite.call_id()?.to_string(),
+            remote_tag: from.tag().unwrap_or_default().to_string(),
+            local_party: format!("{};tag={local_tag}", invite.header("To")?),
+            local_tag,
+            remote_party: invite.header("From")?.to_string(),
+            remote_target: invite.header_values("Contact").first().and_then(|c| NameAddr::parse(c)),
+            route_set: invite.header_values("Record-Route").iter().filter_map(|r| NameAddr::parse(r)).collect(),
+            local_cseq: 1,
+            remote_cseq: invite.cseq()?.number,
+            transport,
+            peer,
+        })
+    }
+
+    /// Whether an incoming request (To tag = ours, From tag = theirs) belongs here.
+    pub fn matches(&self, call_id: &str, to_tag: &str, from_tag: &str) -> bool {
+        self.call_id == call_id && self.local_tag == to_tag && self.remote_tag == from_tag
+    }
+
+    /// Accepts the CSeq of a new in-dialog request; false when it is lower than the last
+    /// one (RFC 3261 12.2.2: answer 500).
+    pub fn accept_remote_cseq(&mut self, number: u32) -> bool {
+        if number < self.remote_cseq {
+            return false;
+        }
+        self.remote_cseq = number;
+        true
+    }
+
+    /// Target refresh (re-INVITE): a new Contact replaces the remote target.
+    pub fn refresh_target(&mut self, request: &Message, source: SocketAddr) {
+        if let Some(contact) = request.header_values("Contact").first().and_then(|c| NameAddr::parse(c)) {
+            self.remote_target = Some(contact);
+        }
+        self.peer = source;
+    }
+
+    /// Starts an in-dialog request with Via (new `branch`), Max-Forwards, From, To,
+    /// Call-ID, CSeq, Route, Contact and User-Agent. Returns it and the next hop.
+    pub fn request(&mut self, method: &str, branch: &str, config: &EndpointConfig) -> (Builder, SocketAddr) {
+        self.local_cseq += 1;
+        let target = self.remote_target.as_ref().map_or("sip:anonymous@invalid", |t| t.uri_text.as_str());
+        let transport = match self.transport {
+            Transport::Udp => "UDP",
+            Transport::Tcp => "TCP",
+        };
+        let mut b = Builder::request(method, target)
+            .header("Via", &format!("SIP/2.0/{transport} {};branch={branch};rport", config.local))
+            .header("Max-Forwards", "70")
+            .header("From", &self.local_party)
+            .header("To", &self.remote_party)
+            .header("Call-ID", &self.call_id)
+            .header("CSeq", &format!("{} {method}", self.local_cseq));
+        for route in &self.route_set {
+            b = b.header("Route", &format!("<{}>", route.uri_text));
+        }
+        let b = b.header("Contact", &contact(config, self.transport)).header("User-Agent", &config.user_agent);
+        (b, self.next_hop())
+    }
+
+    fn next_hop(&self) -> SocketAddr {
+        if self.transport == Transport::Tcp {
+            return self.peer;
+        }
+        let hop = self.route_set.first().or(self.remote_target.as_ref()).map(|na| &na.uri);
+        hop.and_then(|uri| usable_address(uri, self.peer)).unwrap_or(self.peer)
+    }
+}
+
+/// The URI's address if its host is an IP literal we may send to directly.
+fn usable_address(uri: &Uri, peer: SocketAddr) -> Option<SocketAddr> {
+    let ip = uri.ip()?;
+    let port = uri.port.unwrap_or(5060);
+    (ip == peer.ip() || is_public(ip) || ip.is_loopback()).then_some(SocketAddr::new(ip, port))
+}
+
+fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            !(v4.is_private()
+                || v4.is_link_local()
+                || v4.is_loopback()
+                || v4.is_unspecified()
+                || (o[0] == 100 && (64..128).contains(&o[1])))
+        }
+        IpAddr::V6(v6) => {
+            let s = v6.segments()[0];
+            !(v6.is_loopback() || v6.is_unspecified() || (s & 0xfe00) == 0xfc00 || (s & 0xffc0) == 0xfe80)
+        }
+    }
+}
+
+/// Our Contact: `<sip:hotline@local>`, with `;transport=tcp` on TCP.
+pub(crate) fn contact(config: &EndpointConfig, transport: Transport) -> String {
+    match transport {
+        Transport::Udp => format!("<sip:hotline@{}>", config.local),
+        Transport::Tcp => format!("<sip:hotline@{};transport=tcp>", config.local),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invite(contact: &str, record_route: &str) -> Message {
+        let text = format!(
+            "INVITE sip:hotline@10.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 203.0.113.5;branch=z9hG4bK1\r\n\
+             From: <sip:100@example.com>;tag=r1\r\nTo: <sip:hotline@example.com>\r\nCall-ID: c1\r\n\
+             CSeq: 7 INVITE\r\nContact: {contact}\r\n{record_route}Content-Length: 0\r\n\r\n"
+        );
+        Message::parse(text.as_bytes()).unwrap()
+    }
+
+    fn config() -> EndpointConfig {
+        EndpointConfig { local: "192.0.2.1:5060".parse().unwrap(), user_agent: "hotline".into() }
+    }
+
+    #[test]
+    fn private_contact_behind_nat_sends_to_the_source_address() {
+        let peer: SocketAddr = "203.0.113.5:40000".parse().unwrap();
+        let mut d = Dialog::from_invite(&invite("<sip:100@192.168.1.20:5062>", ""), "l1".into(), Transport::Udp, peer).unwrap();
+        let (_, hop) = d.request("BYE", "z9hG4bKb", &config());
+        assert_eq!(hop, peer);
+    }
+
+    #[test]
+    fn public_contact_is_the_next_hop_and_host_names_fall_back_to_source() {
+        let peer: SocketAddr = "203.0.113.5:40000".parse().unwrap();
+        let mut d = Dialog::from_invite(&invite("<sip:100@198.51.100.7:5070>", ""), "l1".into(), Transport::Udp, peer).unwrap();
+        assert_eq!(d.request("BYE", "z9hG4bKb", &config()).1, "198.51.100.7:5070".parse().unwrap());
+        let mut d = Dialog::from_invite(&invite("<sip:100@phone.example.com>", ""), "l1".into(), Transport::Udp, peer).unwrap();
+        assert_eq!(d.request("BYE", "z9hG4bKb", &config()).1, peer);
+    }
+
+    #[test]
+    fn in_dialog_request_swaps_from_and_to_and_carries_the_route_set() {
+        let peer: SocketAddr = "203.0.113.5:5060".parse().unwrap();
+        let rr = "Record-Route: <sip:p1.example.com;lr>, <sip:p2.example.com;lr>\r\n";
+        let mut d = Dialog::from_invite(&invite("<sip:100@203.0.113.5>", rr), "l1".into(), Transport::Udp, peer).unwrap();
+        let bytes = d.request("BYE", "z9hG4bKb", &config()).0.finish(None);
+        let bye = Message::parse(&bytes).unwrap();
+        assert_eq!(bye.header("From"), Some("<sip:hotline@example.com>;tag=l1"));
+        assert_eq!(bye.to().unwrap().tag(), Some("r1"));
+        assert_eq!(bye.header_values("Route"), vec!["<sip:p1.example.com;lr>", "<sip:p2.example.com;lr>"]);
+        assert_eq!(bye.cseq().unwrap().number, 2);
+        assert!(d.matches("c1", "l1", "r1"));
+        assert!(!d.accept_remote_cseq(6));
+        assert!(d.accept_remote_cseq(8));
+    }
+}
