@@ -7,7 +7,7 @@ Null audio device, G.711 only (PCMU, PCMA), everything on 127.0.0.1, conference 
   wait:SECONDS       let the call run
   dtmf:KEYS          send keys by RFC 4733 telephone-event
   info:KEYS          send keys by SIP INFO (application/dtmf-relay)
-  hangup             send BYE
+  hangup             send BYE (unless the server has ended the call already)
   await_bye:SECONDS  expect the server to end the call within SECONDS
 
 Prints one JSON object on the last line of stdout: answered (bool), status (last SIP
@@ -139,6 +139,8 @@ def main():
                 call.sendDtmf(param)
                 run_for(0.3 * len(value))
             elif name == "hangup":
+                if call.disconnected:
+                    break  # the server ended the call first (remote_hangup says so)
                 call.capture_stats()
                 call.hung_up_here = True
                 call.hangup(pj.CallOpParam(True))
