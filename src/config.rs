@@ -43,7 +43,9 @@ pub fn parse_port_range(text: &str) -> Result<RangeInclusive<u16>, String> {
     let lo: u16 = lo.trim().parse().map_err(|_| format!("bad port {lo:?}"))?;
     let hi: u16 = hi.trim().parse().map_err(|_| format!("bad port {hi:?}"))?;
     if lo == 0 || hi <= lo {
-        return Err(format!("the range {lo}-{hi} must be non-empty and not start at 0"));
+        return Err(format!(
+            "the range {lo}-{hi} must be non-empty and not start at 0"
+        ));
     }
     Ok(lo..=hi)
 }

@@ -104,7 +104,10 @@ fn serve(args: ServeArgs) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        println!("hotline: SIP on udp/tcp {}, HTTP on http://{}", server.sip, server.http);
+        println!(
+            "hotline: SIP on udp/tcp {}, HTTP on http://{}",
+            server.sip, server.http
+        );
         wait_for_stop_signal().await;
         server.shutdown().await;
         ExitCode::SUCCESS
@@ -112,13 +115,14 @@ fn serve(args: ServeArgs) -> ExitCode {
 }
 
 async fn wait_for_stop_signal() {
-    let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-        Ok(signal) => signal,
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-            return;
-        }
-    };
+    let mut terminate =
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}
         _ = terminate.recv() => {}

@@ -102,8 +102,6 @@ pub struct Metrics {
     pub rtp_packets_out: Counter,
     /// 20 ms ticks that fired more than a frame late.
     pub rtp_late_sends: Counter,
-    /// SIP datagrams or stream messages that could not be handled.
-    pub sip_dropped: Counter,
 }
 
 impl Default for Metrics {
@@ -130,12 +128,6 @@ impl Metrics {
             "20 ms send ticks that fired more than one frame late",
             rtp_late_sends.clone(),
         );
-        let sip_dropped = Counter::default();
-        registry.register(
-            "sip_dropped",
-            "SIP input that could not be handled (malformed, oversized)",
-            sip_dropped.clone(),
-        );
         let rtp_packets_in = rtp
             .get_or_create(&DirectionLabels { direction: "in" })
             .clone();
@@ -144,7 +136,7 @@ impl Metrics {
             .clone();
         // Pre-create the label sets so a scrape shows zeros instead of nothing.
         for method in [DtmfMethod::Rfc4733, DtmfMethod::Info, DtmfMethod::Inband] {
-            dtmf.get_or_create(&MethodLabels { method });
+            drop(dtmf.get_or_create(&MethodLabels { method }));
         }
         Metrics {
             registry,
@@ -154,7 +146,6 @@ impl Metrics {
             rtp_packets_in,
             rtp_packets_out,
             rtp_late_sends,
-            sip_dropped,
         }
     }
 
@@ -198,8 +189,14 @@ mod tests {
         metrics.call_ended(CallOutcome::HungUpByCaller);
         metrics.rtp_packets_out.inc_by(3);
         let text = metrics.encode();
-        assert!(text.contains("hotline_dtmf_keys_total{method=\"rfc4733\"} 1"), "{text}");
-        assert!(text.contains("hotline_dtmf_keys_total{method=\"inband\"} 0"), "{text}");
+        assert!(
+            text.contains("hotline_dtmf_keys_total{method=\"rfc4733\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("hotline_dtmf_keys_total{method=\"inband\"} 0"),
+            "{text}"
+        );
         assert!(text.contains("hotline_calls_total{outcome=\"hung_up_by_caller\"} 1"));
         assert!(text.contains("hotline_rtp_packets_total{direction=\"out\"} 3"));
         assert!(text.contains("hotline_active_calls 0"));

@@ -56,10 +56,18 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         .prompt_refs()
         .into_iter()
         .filter(|(name, _)| prompts.get(name).is_none())
-        .map(|(name, at)| format!("{at}prompt {name} has no file under {}", config.prompts.display()))
+        .map(|(name, at)| {
+            format!(
+                "{at}prompt {name} has no file under {}",
+                config.prompts.display()
+            )
+        })
         .collect();
     if !missing.is_empty() {
-        bail!("the menu uses prompts that are missing:\n{}", missing.join("\n"));
+        bail!(
+            "the menu uses prompts that are missing:\n{}",
+            missing.join("\n")
+        );
     }
 
     let metrics = Arc::new(Metrics::new());
@@ -94,7 +102,13 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         }
     });
     tracing::info!(%sip, %http, rtp_ports = ?config.rtp_ports, menu = %config.menu.display(), "hotline serving");
-    Ok(RunningServer { sip, http, metrics, prompts, tasks })
+    Ok(RunningServer {
+        sip,
+        http,
+        metrics,
+        prompts,
+        tasks,
+    })
 }
 
 fn load_menu(config: &ServerConfig) -> anyhow::Result<Menu> {

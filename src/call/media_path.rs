@@ -15,8 +15,7 @@ use std::time::Instant;
 use tokio::net::UdpSocket;
 
 use crate::media::{
-    parse_rtp, Key, Pacer, RtpPacketizer, TelephoneEventReceiver, ToneDetector, G711,
-    FRAME_SAMPLES,
+    parse_rtp, Key, Pacer, RtpPacketizer, TelephoneEventReceiver, ToneDetector, FRAME_SAMPLES, G711,
 };
 use crate::metrics::{DtmfMethod, Metrics};
 use crate::prompts::{silence, Playout, Prompt};
@@ -104,16 +103,14 @@ impl MediaPath {
         self.codec = negotiated.codec;
         self.codec_payload_type = negotiated.codec_pt;
         self.telephone_event = negotiated.telephone_event;
-        self.sending = matches!(negotiated.direction, Direction::SendRecv | Direction::SendOnly);
+        self.sending = matches!(
+            negotiated.direction,
+            Direction::SendRecv | Direction::SendOnly
+        );
         self.tones = match negotiated.telephone_event {
             Some(_) => None,
             None => Some(ToneDetector::new()),
         };
-    }
-
-    /// The codec of the call.
-    pub fn codec(&self) -> G711 {
-        self.codec
     }
 
     /// Replaces what is playing with `prompts`, in order.
@@ -145,7 +142,10 @@ impl MediaPath {
             self.counts.late += 1;
         }
         if tick.skipped > 0 {
-            self.packetizer.skip_samples(tick.skipped * FRAME_SAMPLES as u32);
+            // The frames of a stall are dropped, not burst; the receiver sees a new talkspurt.
+            self.packetizer
+                .skip_samples(tick.skipped * FRAME_SAMPLES as u32);
+            self.packetizer.start_talkspurt();
             if let Some(playout) = self.playout.as_mut() {
                 for _ in 0..tick.skipped {
                     playout.next_frame();
@@ -162,7 +162,11 @@ impl MediaPath {
                 self.packetizer
                     .write_packet(frame, FRAME_SAMPLES as u32, &mut self.send_buffer);
                 // A full socket buffer drops this frame; the schedule goes on.
-                if self.socket.try_send_to(&self.send_buffer, self.remote).is_ok() {
+                if self
+                    .socket
+                    .try_send_to(&self.send_buffer, self.remote)
+                    .is_ok()
+                {
                     self.counts.packets_out += 1;
                 }
             } else {
@@ -202,7 +206,8 @@ impl MediaPath {
             } else if packet.payload_type == self.codec_payload_type {
                 if let Some(tones) = self.tones.as_mut() {
                     let samples = packet.payload.len().min(FRAME_SAMPLES);
-                    self.codec.decode_into(&packet.payload[..samples], &mut self.pcm[..samples]);
+                    self.codec
+                        .decode_into(&packet.payload[..samples], &mut self.pcm[..samples]);
                     if let Some(key) = tones.push(&self.pcm[..samples]) {
                         return Ok((key, DtmfMethod::Inband));
                     }

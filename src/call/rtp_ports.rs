@@ -23,8 +23,16 @@ impl RtpPorts {
     pub fn new(range: RangeInclusive<u16>) -> RtpPorts {
         let first_even = range.start() + range.start() % 2;
         let pairs = (u32::from(*range.end()) + 1).saturating_sub(u32::from(first_even)) / 2;
-        let start = if pairs == 0 { 0 } else { rand::random::<u32>() % pairs };
-        RtpPorts { first_even, pairs: pairs.max(1), cursor: AtomicU32::new(start) }
+        let start = if pairs == 0 {
+            0
+        } else {
+            rand::random::<u32>() % pairs
+        };
+        RtpPorts {
+            first_even,
+            pairs: pairs.max(1),
+            cursor: AtomicU32::new(start),
+        }
     }
 
     /// Binds a UDP socket on the next free even port of the range.
@@ -37,7 +45,10 @@ impl RtpPorts {
                 return UdpSocket::from_std(socket);
             }
         }
-        Err(io::Error::new(io::ErrorKind::AddrInUse, "no free RTP port in the range"))
+        Err(io::Error::new(
+            io::ErrorKind::AddrInUse,
+            "no free RTP port in the range",
+        ))
     }
 }
 
@@ -50,8 +61,13 @@ mod tests {
         let pool = RtpPorts::new(41000..=41019);
         let ip = IpAddr::from([127, 0, 0, 1]);
         let sockets: Vec<_> = (0..5).map(|_| pool.bind(ip).unwrap()).collect();
-        let mut ports: Vec<u16> = sockets.iter().map(|s| s.local_addr().unwrap().port()).collect();
-        assert!(ports.iter().all(|p| p % 2 == 0 && (41000..=41019).contains(p)));
+        let mut ports: Vec<u16> = sockets
+            .iter()
+            .map(|s| s.local_addr().unwrap().port())
+            .collect();
+        assert!(ports
+            .iter()
+            .all(|p| p % 2 == 0 && (41000..=41019).contains(p)));
         ports.sort_unstable();
         ports.dedup();
         assert_eq!(ports.len(), 5);

@@ -71,8 +71,14 @@ pub async fn run(
         }
         while let Some(output) = endpoint.poll_output() {
             match output {
-                Output::Transmit { transport, to, bytes } => sender.send(transport, to, bytes),
-                Output::Event(event) => route(event, &mut calls, &mut call_tasks, &context, &command_queue),
+                Output::Transmit {
+                    transport,
+                    to,
+                    bytes,
+                } => sender.send(transport, to, bytes),
+                Output::Event(event) => {
+                    route(event, &mut calls, &mut call_tasks, &context, &command_queue)
+                }
             }
         }
     }
@@ -97,11 +103,28 @@ fn route(
     context: &Arc<CallContext>,
     command_queue: &mpsc::UnboundedSender<(CallHandle, Command)>,
 ) {
-    if let CallEvent::Incoming { call, caller, called, offer, signalling_from, call_id } = event {
+    if let CallEvent::Incoming {
+        call,
+        caller,
+        called,
+        offer,
+        signalling_from,
+        call_id,
+    } = event
+    {
         let (events, receiver) = mpsc::unbounded_channel();
         calls.insert(call, events);
-        let setup = CallSetup { caller, called, offer, signalling_from, call_id };
-        let commands = CommandSender { call, queue: command_queue.clone() };
+        let setup = CallSetup {
+            caller,
+            called,
+            offer,
+            signalling_from,
+            call_id,
+        };
+        let commands = CommandSender {
+            call,
+            queue: command_queue.clone(),
+        };
         call_tasks.spawn(task::run(context.clone(), setup, receiver, commands));
         return;
     }

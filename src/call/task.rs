@@ -77,14 +77,21 @@ async fn serve(
         }
     };
     let local_rtp = match socket.local_addr() {
-        Ok(addr) => SocketAddr::new(advertised_ip(context.rtp_ip, setup.signalling_from), addr.port()),
+        Ok(addr) => SocketAddr::new(
+            advertised_ip(context.rtp_ip, setup.signalling_from),
+            addr.port(),
+        ),
         Err(error) => {
             tracing::error!(%error, "RTP socket has no address; call refused with 503");
             commands.send(Command::Reject(503));
             return CallOutcome::Rejected;
         }
     };
-    let mut answer = Answer { local_rtp, session_id: u64::from(rand::random::<u32>()), version: 1 };
+    let mut answer = Answer {
+        local_rtp,
+        session_id: u64::from(rand::random::<u32>()),
+        version: 1,
+    };
     commands.send(Command::Answer(answer.sdp(&negotiated)));
     let _active = ActiveCall::count(&context.metrics);
     tracing::info!(codec = ?negotiated.codec, telephone_event = ?negotiated.telephone_event, %local_rtp, "answered");
@@ -103,13 +110,22 @@ async fn serve(
     let mut media = MediaPath::new(socket, &negotiated, now);
     let mut engine = Session::new(
         context.menu.clone(),
-        CallInfo { caller: setup.caller, called: setup.called },
+        CallInfo {
+            caller: setup.caller,
+            called: setup.called,
+        },
     );
     engine.start(now);
     let hard_deadline = now + MAX_CALL_DURATION;
     let mut transferring = false;
     loop {
-        if let Some(outcome) = act(context, &mut engine, &mut media, commands, &mut transferring) {
+        if let Some(outcome) = act(
+            context,
+            &mut engine,
+            &mut media,
+            commands,
+            &mut transferring,
+        ) {
             media.flush_counts(&context.metrics);
             return outcome;
         }
@@ -259,7 +275,11 @@ fn advertised_ip(bound: IpAddr, caller: SocketAddr) -> IpAddr {
     if !bound.is_unspecified() {
         return bound;
     }
-    let unspecified: SocketAddr = if caller.is_ipv4() { ([0, 0, 0, 0], 0).into() } else { (std::net::Ipv6Addr::UNSPECIFIED, 0).into() };
+    let unspecified: SocketAddr = if caller.is_ipv4() {
+        ([0, 0, 0, 0], 0).into()
+    } else {
+        (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+    };
     StdUdpSocket::bind(unspecified)
         .and_then(|socket| socket.connect(caller).and_then(|()| socket.local_addr()))
         .map(|addr| addr.ip())

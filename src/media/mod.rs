@@ -2,7 +2,8 @@
 //!
 //! Owns G.711, RTP packetization, RFC 4733 telephone-event decoding, in-band DTMF
 //! (Goertzel) detection and the 20 ms pacing arithmetic. Owns no sockets and reads no
-//! clock: the call task (`crate::call`) feeds it packets and instants.
+//! clock: the call task (`crate::call`) feeds it packets and instants. Must not touch
+//! SIP, SDP, prompts or the menu, and never allocates, locks or logs per packet.
 
 pub mod g711;
 mod key;

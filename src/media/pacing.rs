@@ -2,9 +2,10 @@
 //!
 //! Frame `n` is due at `start + n * 20 ms`, always computed from the start instant, so
 //! timer lateness never accumulates into drift. The call task sleeps until
-//! [`Pacer::next_due`], then asks [`Pacer::on_tick`] what to do: send `frames` frames
-//! back to back, and advance the prompt and the RTP timestamp over `skipped` frames
-//! without sending them (`RtpPacketizer::skip_samples` + `start_talkspurt`).
+//! [`Pacer::next_due`], then asks [`Pacer::on_tick`] what to do: first drop the
+//! `skipped` oldest frames (advance the prompt, and the RTP timestamp with
+//! `RtpPacketizer::skip_samples` + `start_talkspurt`), then send `frames` frames back
+//! to back.
 
 use std::time::{Duration, Instant};
 

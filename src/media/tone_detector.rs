@@ -2,8 +2,8 @@
 //!
 //! The signal is cut into 10 ms blocks of [`BLOCK`] samples. Each block is Hann-windowed
 //! (its sidelobes are 30 dB lower than a plain block's, so a loud low-group tone does not
-//! leak into the high-group filters and falsify the twist) and run through one Goertzel
-//! filter per DTMF frequency, giving a complex value each. Every 10 ms the last two
+//! leak into the high-group filters and falsify the twist) and run through a Goertzel
+//! filter per DTMF frequency (plus guards, below), giving a complex value each. Every 10 ms the last two
 //! blocks form a 20 ms window that is valid for a key when all of these hold:
 //! - **frequency**: in each group the strongest filter's tone is within ±2.5 % of its
 //!   nominal frequency, measured from the phase turn between the two blocks
@@ -26,7 +26,8 @@
 //! Tone levels are corrected for the window's roll-off at the measured offset before the
 //! level, twist and purity tests. A key is reported when two consecutive windows (three
 //! blocks, 30 ms) agree, once per tone: a tone of 40 ms or more always covers three
-//! whole blocks; one of 23 ms covers at most two, plus 3 ms of a third. The tone ends
+//! whole blocks; one of 23 ms covers at most two, plus 3 ms of a third. (Measured over
+//! all keys and block alignments: ≤ 24 ms never accepted, ≥ 37 ms always.) The tone ends
 //! after three windows without it, so an interruption shorter than ~10 ms does not
 //! repeat the key.
 

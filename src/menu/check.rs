@@ -1,21 +1,21 @@
 //! `hotline check`: the menu's own diagnostics, then one diagnostic per prompt the menu
-//! uses whose file `<prompts>/<lang>/<id>.wav` is missing, unreadable or not a WAV file,
-//! reported where the menu first names it. (Decoding the audio itself is the prompt
-//! store's business; the server refuses to load a prompt directory it cannot decode.)
+//! uses whose file `<prompts>/<lang>/<id>.wav` is missing or can't be decoded (reported
+//! where the menu first names it), then one per other file of the prompt folder that the
+//! server would refuse to load (reported as `file:1:1`: a WAV has no lines).
 
-use std::fs::File;
-use std::io::Read;
 use std::path::Path;
 
 use super::{Diagnostic, Menu};
+use crate::prompts::{PromptError, PromptStore};
 
-/// Every problem of the menu at `menu_path` and of the prompts it uses under `prompts_dir`.
+/// Every problem of the menu at `menu_path` and of the prompts under `prompts_dir`.
 /// Empty when all is well.
 pub fn check(menu_path: &Path, prompts_dir: &Path) -> Vec<Diagnostic> {
     let menu = match Menu::load(menu_path) {
         Ok(menu) => menu,
         Err(diagnostics) => return diagnostics,
     };
+    let mut load_errors = PromptStore::load_dir(prompts_dir).err().unwrap_or_default();
     let refs = menu.prompt_refs();
     let mut out = Vec::new();
     for (i, (name, at)) in refs.iter().enumerate() {
@@ -23,7 +23,7 @@ pub fn check(menu_path: &Path, prompts_dir: &Path) -> Vec<Diagnostic> {
             continue;
         }
         let file = prompts_dir.join(format!("{name}.wav"));
-        let Some(problem) = wav_problem(&file) else {
+        let Some(problem) = prompt_problem(&file, &mut load_errors) else {
             continue;
         };
         let uses = refs.iter().filter(|(n, _)| n == name).count();
@@ -36,23 +36,22 @@ pub fn check(menu_path: &Path, prompts_dir: &Path) -> Vec<Diagnostic> {
             ..at.clone()
         });
     }
+    out.extend(load_errors.into_iter().map(|error| Diagnostic {
+        file: error.path,
+        line: 1,
+        column: 1,
+        message: error.message,
+    }));
     out
 }
 
-/// What is wrong with a prompt file, if anything.
-fn wav_problem(file: &Path) -> Option<String> {
-    let shown = file.display();
-    let mut header = [0u8; 12];
-    let read = File::open(file).and_then(|mut f| f.read_exact(&mut header));
-    match read {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(format!("no file {shown}")),
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-            Some(format!("{shown} is too short to be a WAV file"))
-        }
-        Err(e) => Some(format!("cannot read {shown}: {e}")),
-        Ok(()) if &header[0..4] != b"RIFF" || &header[8..12] != b"WAVE" => {
-            Some(format!("{shown} is not a WAV file"))
-        }
-        Ok(()) => None,
+/// What is wrong with a prompt file the menu uses, if anything; takes its load error
+/// out of `load_errors` so it is reported once, where the menu names it.
+fn prompt_problem(file: &Path, load_errors: &mut Vec<PromptError>) -> Option<String> {
+    if !file.is_file() {
+        return Some(format!("no file {}", file.display()));
     }
+    let index = load_errors.iter().position(|error| error.path == file)?;
+    let error = load_errors.remove(index);
+    Some(format!("{}: {}", file.display(), error.message))
 }

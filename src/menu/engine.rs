@@ -60,7 +60,7 @@ pub enum PathStep {
 }
 
 /// Masked form of a secret entry (its length is not revealed either).
-pub const MASK: &str = "******";
+const MASK: &str = "******";
 
 enum State {
     NotStarted,

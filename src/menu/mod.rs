@@ -2,9 +2,9 @@
 //! with exact `file:line:column` diagnostics (`hotline check`), the pure engine that walks
 //! one call through it (keys and timeouts in, prompts and actions out) and `simulate`.
 //!
-//! Owns: the schema (documented in [`schema`]), the YAML position tree ([`yaml`]),
-//! decoding ([`decode`]), graph checks ([`validate`]), the prompt-file check ([`check()`]),
-//! [`Session`] and [`simulate()`]. Must not touch sockets, audio, the clock or the prompt
+//! Owns: the schema (the operator's reference is [`schema`]'s doc), the YAML position
+//! tree (`yaml`), decoding with positions (`decode`: values, actions), graph checks
+//! (`validate`), the prompt-file check ([`check()`]), [`Session`] and [`simulate()`]. Must not touch sockets, audio, the clock or the prompt
 //! store: prompts are names (`zh/02`) that the call task resolves; time is an argument.
 
 mod check;

@@ -100,6 +100,9 @@ pub fn simulate(menu: Arc<Menu>, caller: &str, keys: &str) -> Result<Vec<String>
     run.session.start(run.now);
     run.drain();
     for (i, (token, step)) in script.iter().enumerate() {
+        if !matches!(step, Step::Keys { barge_in: true, .. }) {
+            run.finish_playing();
+        }
         if run.session.is_ended() {
             let rest: Vec<&str> = script[i..].iter().map(|(t, _)| t.as_str()).collect();
             run.lines
@@ -107,21 +110,15 @@ pub fn simulate(menu: Arc<Menu>, caller: &str, keys: &str) -> Result<Vec<String>
             return Ok(run.lines);
         }
         match step {
-            Step::Wait => {
-                run.finish_playing();
-                match run.session.poll_timeout() {
-                    Some(at) => {
-                        run.now = run.now.max(at);
-                        run.lines.push("timeout".to_string());
-                        run.input(Input::Timeout);
-                    }
-                    None => run.lines.push(format!("{token}: nothing to wait for")),
+            Step::Wait => match run.session.poll_timeout() {
+                Some(at) => {
+                    run.now = run.now.max(at);
+                    run.lines.push("timeout".to_string());
+                    run.input(Input::Timeout);
                 }
-            }
-            Step::Keys { keys, barge_in } => {
-                if !barge_in {
-                    run.finish_playing();
-                }
+                None => run.lines.push(format!("{token}: nothing to wait for")),
+            },
+            Step::Keys { keys, .. } => {
                 for key in keys {
                     run.now += Duration::from_secs(1);
                     let ignored = run.playing == Some(false) && !run.session.is_ended();

@@ -135,6 +135,15 @@ fn extensible_ulaw_wav_is_decoded() {
 }
 
 #[test]
+fn chunks_after_the_data_are_ignored_even_if_broken() {
+    let mut wav = hound_wav(1, 8000, 16, PCM, &[5i16, -5]);
+    wav.extend_from_slice(b"LIST");
+    wav.extend_from_slice(&1000u32.to_le_bytes());
+    wav.extend_from_slice(b"INFO");
+    assert_eq!(decode_wav(&wav), Ok(vec![5, -5]));
+}
+
+#[test]
 fn stereo_is_mixed_to_mono() {
     let interleaved: Vec<i16> = vec![1000, 3000, -2000, 0];
     let decoded = decode_wav(&hound_wav(2, 8000, 16, PCM, &interleaved)).expect("decodes");
@@ -341,4 +350,39 @@ fn looping_an_empty_prompt_finishes_at_once() {
     let mut playout = Playout::looping(Arc::new(Prompt::from_pcm("x", &[])), G711::Ulaw);
     assert!(playout.next_frame().is_none());
     assert!(playout.is_finished());
+}
+
+#[test]
+fn bundled_prompts_load_and_cover_every_listed_id() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("prompts");
+    let store = PromptStore::load_dir(&root).unwrap_or_else(|errors| panic!("{errors:#?}"));
+    let tsv = std::fs::read_to_string(root.join("zh/prompts.tsv")).expect("prompts.tsv");
+    let listed: Vec<&str> = tsv
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split('\t').next())
+        .collect();
+    let spec_ids = (1..=31).filter(|id| *id != 26).map(|id| format!("{id:02}"));
+    let digits = (0..10).map(|d| format!("digit-{d}"));
+    for id in spec_ids.chain(digits).chain(["102".to_string()]) {
+        assert!(
+            listed.contains(&id.as_str()),
+            "{id} missing from prompts.tsv"
+        );
+    }
+    for id in &listed {
+        let prompt = store
+            .get(&format!("zh/{id}"))
+            .unwrap_or_else(|| panic!("zh/{id}.wav missing"));
+        assert!(
+            prompt.duration >= std::time::Duration::from_millis(200),
+            "{id}"
+        );
+    }
+    assert!(store.get("music/hold").is_some());
+    assert_eq!(
+        store.names().count(),
+        listed.len() + 1,
+        "a .wav not listed in prompts.tsv"
+    );
 }

@@ -62,7 +62,8 @@ fn read_riff(bytes: &[u8]) -> Result<RiffWav<'_>, String> {
     let mut fmt = None;
     let mut data = None;
     let mut position = 12usize;
-    while position + 8 <= bytes.len() {
+    // Stops once both chunks are found: trailing chunks (LIST, id3 …) are not our business.
+    while position + 8 <= bytes.len() && (fmt.is_none() || data.is_none()) {
         let id = &bytes[position..position + 4];
         let size = u32_at(bytes, position + 4) as usize;
         let start = position + 8;

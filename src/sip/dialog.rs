@@ -1,6 +1,7 @@
-//! The UAS side of an INVITE dialog (RFC 3261 §12): id = Call-ID + local tag (our To tag)
-//! + remote tag (the caller's From tag), both CSeq spaces, the route set from
-//! Record-Route, and the remote target from Contact (refreshed by re-INVITE).
+//! The UAS side of an INVITE dialog (RFC 3261 §12). Its id is the Call-ID, the local
+//! tag (our To tag) and the remote tag (the caller's From tag). It keeps both CSeq
+//! spaces, the route set from Record-Route, and the remote target from Contact
+//! (refreshed by re-INVITE).
 //!
 //! Where our in-dialog requests (BYE, REFER) go: the first route, else the remote target,
 //! when its host is an IP literal that is public or the very address the caller's
@@ -34,7 +35,12 @@ pub(crate) struct Dialog {
 
 impl Dialog {
     /// The dialog an INVITE creates once we pick `local_tag`. None without From/To/Call-ID/CSeq.
-    pub fn from_invite(invite: &Message, local_tag: String, transport: Transport, peer: SocketAddr) -> Option<Dialog> {
+    pub fn from_invite(
+        invite: &Message,
+        local_tag: String,
+        transport: Transport,
+        peer: SocketAddr,
+    ) -> Option<Dialog> {
         let from = invite.from()?;
         Some(Dialog {
             call_id: invite.call_id()?.to_string(),
@@ -42,8 +48,15 @@ impl Dialog {
             local_party: format!("{};tag={local_tag}", invite.header("To")?),
             local_tag,
             remote_party: invite.header("From")?.to_string(),
-            remote_target: invite.header_values("Contact").first().and_then(|c| NameAddr::parse(c)),
-            route_set: invite.header_values("Record-Route").iter().filter_map(|r| NameAddr::parse(r)).collect(),
+            remote_target: invite
+                .header_values("Contact")
+                .first()
+                .and_then(|c| NameAddr::parse(c)),
+            route_set: invite
+                .header_values("Record-Route")
+                .iter()
+                .filter_map(|r| NameAddr::parse(r))
+                .collect(),
             local_cseq: 1,
             remote_cseq: invite.cseq()?.number,
             transport,
@@ -68,7 +81,11 @@ impl Dialog {
 
     /// Target refresh (re-INVITE): a new Contact replaces the remote target.
     pub fn refresh_target(&mut self, request: &Message, source: SocketAddr) {
-        if let Some(contact) = request.header_values("Contact").first().and_then(|c| NameAddr::parse(c)) {
+        if let Some(contact) = request
+            .header_values("Contact")
+            .first()
+            .and_then(|c| NameAddr::parse(c))
+        {
             self.remote_target = Some(contact);
         }
         self.peer = source;
@@ -76,15 +93,26 @@ impl Dialog {
 
     /// Starts an in-dialog request with Via (new `branch`), Max-Forwards, From, To,
     /// Call-ID, CSeq, Route, Contact and User-Agent. Returns it and the next hop.
-    pub fn request(&mut self, method: &str, branch: &str, config: &EndpointConfig) -> (Builder, SocketAddr) {
+    pub fn request(
+        &mut self,
+        method: &str,
+        branch: &str,
+        config: &EndpointConfig,
+    ) -> (Builder, SocketAddr) {
         self.local_cseq += 1;
-        let target = self.remote_target.as_ref().map_or("sip:anonymous@invalid", |t| t.uri_text.as_str());
+        let target = self
+            .remote_target
+            .as_ref()
+            .map_or("sip:anonymous@invalid", |t| t.uri_text.as_str());
         let transport = match self.transport {
             Transport::Udp => "UDP",
             Transport::Tcp => "TCP",
         };
         let mut b = Builder::request(method, target)
-            .header("Via", &format!("SIP/2.0/{transport} {};branch={branch};rport", config.local))
+            .header(
+                "Via",
+                &format!("SIP/2.0/{transport} {};branch={branch};rport", config.local),
+            )
             .header("Max-Forwards", "70")
             .header("From", &self.local_party)
             .header("To", &self.remote_party)
@@ -93,7 +121,9 @@ impl Dialog {
         for route in &self.route_set {
             b = b.header("Route", &format!("<{}>", route.uri_text));
         }
-        let b = b.header("Contact", &contact(config, self.transport)).header("User-Agent", &config.user_agent);
+        let b = b
+            .header("Contact", &contact(config, self.transport))
+            .header("User-Agent", &config.user_agent);
         (b, self.next_hop())
     }
 
@@ -101,8 +131,13 @@ impl Dialog {
         if self.transport == Transport::Tcp {
             return self.peer;
         }
-        let hop = self.route_set.first().or(self.remote_target.as_ref()).map(|na| &na.uri);
-        hop.and_then(|uri| usable_address(uri, self.peer)).unwrap_or(self.peer)
+        let hop = self
+            .route_set
+            .first()
+            .or(self.remote_target.as_ref())
+            .map(|na| &na.uri);
+        hop.and_then(|uri| usable_address(uri, self.peer))
+            .unwrap_or(self.peer)
     }
 }
 
@@ -125,7 +160,10 @@ fn is_public(ip: IpAddr) -> bool {
         }
         IpAddr::V6(v6) => {
             let s = v6.segments()[0];
-            !(v6.is_loopback() || v6.is_unspecified() || (s & 0xfe00) == 0xfc00 || (s & 0xffc0) == 0xfe80)
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || (s & 0xfe00) == 0xfc00
+                || (s & 0xffc0) == 0xfe80)
         }
     }
 }
@@ -152,13 +190,22 @@ mod tests {
     }
 
     fn config() -> EndpointConfig {
-        EndpointConfig { local: "192.0.2.1:5060".parse().unwrap(), user_agent: "hotline".into() }
+        EndpointConfig {
+            local: "192.0.2.1:5060".parse().unwrap(),
+            user_agent: "hotline".into(),
+        }
     }
 
     #[test]
     fn private_contact_behind_nat_sends_to_the_source_address() {
         let peer: SocketAddr = "203.0.113.5:40000".parse().unwrap();
-        let mut d = Dialog::from_invite(&invite("<sip:100@192.168.1.20:5062>", ""), "l1".into(), Transport::Udp, peer).unwrap();
+        let mut d = Dialog::from_invite(
+            &invite("<sip:100@192.168.1.20:5062>", ""),
+            "l1".into(),
+            Transport::Udp,
+            peer,
+        )
+        .unwrap();
         let (_, hop) = d.request("BYE", "z9hG4bKb", &config());
         assert_eq!(hop, peer);
     }
@@ -166,9 +213,24 @@ mod tests {
     #[test]
     fn public_contact_is_the_next_hop_and_host_names_fall_back_to_source() {
         let peer: SocketAddr = "203.0.113.5:40000".parse().unwrap();
-        let mut d = Dialog::from_invite(&invite("<sip:100@198.51.100.7:5070>", ""), "l1".into(), Transport::Udp, peer).unwrap();
-        assert_eq!(d.request("BYE", "z9hG4bKb", &config()).1, "198.51.100.7:5070".parse().unwrap());
-        let mut d = Dialog::from_invite(&invite("<sip:100@phone.example.com>", ""), "l1".into(), Transport::Udp, peer).unwrap();
+        let mut d = Dialog::from_invite(
+            &invite("<sip:100@198.51.100.7:5070>", ""),
+            "l1".into(),
+            Transport::Udp,
+            peer,
+        )
+        .unwrap();
+        assert_eq!(
+            d.request("BYE", "z9hG4bKb", &config()).1,
+            "198.51.100.7:5070".parse().unwrap()
+        );
+        let mut d = Dialog::from_invite(
+            &invite("<sip:100@phone.example.com>", ""),
+            "l1".into(),
+            Transport::Udp,
+            peer,
+        )
+        .unwrap();
         assert_eq!(d.request("BYE", "z9hG4bKb", &config()).1, peer);
     }
 
@@ -176,12 +238,21 @@ mod tests {
     fn in_dialog_request_swaps_from_and_to_and_carries_the_route_set() {
         let peer: SocketAddr = "203.0.113.5:5060".parse().unwrap();
         let rr = "Record-Route: <sip:p1.example.com;lr>, <sip:p2.example.com;lr>\r\n";
-        let mut d = Dialog::from_invite(&invite("<sip:100@203.0.113.5>", rr), "l1".into(), Transport::Udp, peer).unwrap();
+        let mut d = Dialog::from_invite(
+            &invite("<sip:100@203.0.113.5>", rr),
+            "l1".into(),
+            Transport::Udp,
+            peer,
+        )
+        .unwrap();
         let bytes = d.request("BYE", "z9hG4bKb", &config()).0.finish(None);
         let bye = Message::parse(&bytes).unwrap();
         assert_eq!(bye.header("From"), Some("<sip:hotline@example.com>;tag=l1"));
         assert_eq!(bye.to().unwrap().tag(), Some("r1"));
-        assert_eq!(bye.header_values("Route"), vec!["<sip:p1.example.com;lr>", "<sip:p2.example.com;lr>"]);
+        assert_eq!(
+            bye.header_values("Route"),
+            vec!["<sip:p1.example.com;lr>", "<sip:p2.example.com;lr>"]
+        );
         assert_eq!(bye.cseq().unwrap().number, 2);
         assert!(d.matches("c1", "l1", "r1"));
         assert!(!d.accept_remote_cseq(6));

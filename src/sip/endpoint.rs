@@ -1,12 +1,13 @@
-//! The UAS core: routes each message to its transaction or dialog, keeps the calls and
-//! runs the timers. Request handlers per method are in `requests.rs`; this file has the
-//! state, the entry points, the integrator's commands and the shared response plumbing.
+//! The UAS core: routes each message to its transaction or dialog and runs the timers.
+//! The calls and the integrator's commands are in `call.rs`, the request handlers per
+//! method in `requests.rs`; this file has the state, the entry points, the response
+//! plumbing and the transaction timer outcomes.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use super::dialog::{contact, Dialog};
+use super::call::{Call, Phase};
 use super::header::Via;
 use super::message::{reason_phrase, Builder, Message, StartLine};
 use super::transaction::{ClientNonInviteTx, ServerInviteTx, ServerNonInviteTx, TxEvent};
@@ -35,12 +36,19 @@ impl TxKey {
             _ => format!(
                 "2543|{}|{}|{}|{}",
                 req.call_id().unwrap_or_default(),
-                req.from().as_ref().and_then(|f| f.tag().map(str::to_string)).unwrap_or_default(),
+                req.from()
+                    .as_ref()
+                    .and_then(|f| f.tag().map(str::to_string))
+                    .unwrap_or_default(),
                 req.cseq().map_or(0, |c| c.number),
                 via.sent_by()
             ),
         };
-        Some(TxKey { branch, sent_by: via.sent_by(), method })
+        Some(TxKey {
+            branch,
+            sent_by: via.sent_by(),
+            method,
+        })
     }
 }
 
@@ -69,42 +77,10 @@ pub(super) enum Purpose {
 }
 
 pub(super) struct ClientEntry {
-    tx: ClientNonInviteTx,
-    dest: Dest,
-    call: CallHandle,
-    purpose: Purpose,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Phase {
-    /// `Incoming` reported; waiting for `answer` / `reject`.
-    Offered,
-    /// 200 sent; waiting for the ACK.
-    Answered,
-    Confirmed,
-    /// Our BYE is out.
-    Ending,
-}
-
-/// A re-INVITE waiting for `answer_reoffer` / `reject_reoffer`.
-pub(super) struct PendingInvite {
-    pub request: Message,
-    pub key: TxKey,
-    /// The top Via as stamped for responses.
-    pub top_via: String,
-}
-
-pub(super) struct Call {
-    pub dialog: Dialog,
-    pub phase: Phase,
-    /// The INVITE being answered: the initial one, then a pending re-INVITE.
-    pub invite: PendingInvite,
-    pub reoffer: Option<PendingInvite>,
-    /// CSeq number and transaction of the INVITE whose 2xx waits for its ACK.
-    pub awaiting_ack: Option<(u32, TxKey)>,
-    pub local_sdp: Option<String>,
-    pub hangup_after_ack: bool,
-    pub transfer_reported: bool,
+    pub tx: ClientNonInviteTx,
+    pub dest: Dest,
+    pub call: CallHandle,
+    pub purpose: Purpose,
 }
 
 /// The request being handled: how it came in and where its responses go.
@@ -119,18 +95,40 @@ impl Ctx {
     /// Response routing with RFC 3581: the top Via gets `received` (and `rport=` filled
     /// in); over UDP the response goes where the Via rules say, over TCP to the peer.
     fn new(req: &Message, input: &Incoming<'_>) -> Ctx {
-        let raw_top = req.header_values("Via").first().map_or(String::new(), |v| v.to_string());
+        let raw_top = req
+            .header_values("Via")
+            .first()
+            .map_or(String::new(), |v| v.to_string());
         let (top_via, to) = match req.top_via() {
-            Some(via) => (stamp_via(&via, input.from), via.response_destination(input.from)),
+            Some(via) => (
+                stamp_via(&via, input.from),
+                via.response_destination(input.from),
+            ),
             None => (raw_top, input.from),
         };
-        let to = if input.transport == Transport::Tcp { input.from } else { to };
-        Ctx { transport: input.transport, source: input.from, dest: Dest { transport: input.transport, to }, top_via }
+        let to = if input.transport == Transport::Tcp {
+            input.from
+        } else {
+            to
+        };
+        Ctx {
+            transport: input.transport,
+            source: input.from,
+            dest: Dest {
+                transport: input.transport,
+                to,
+            },
+            top_via,
+        }
     }
 }
 
 fn stamp_via(via: &Via, source: SocketAddr) -> String {
-    let host = if via.host.contains(':') { format!("[{}]", via.host) } else { via.host.clone() };
+    let host = if via.host.contains(':') {
+        format!("[{}]", via.host)
+    } else {
+        via.host.clone()
+    };
     let mut text = format!("SIP/2.0/{} {host}", via.transport);
     if let Some(port) = via.port {
         text.push_str(&format!(":{port}"));
@@ -156,8 +154,8 @@ pub struct Endpoint {
     pub(super) config: EndpointConfig,
     pub(super) calls: HashMap<CallHandle, Call>,
     pub(super) server_txs: HashMap<TxKey, ServerEntry>,
-    client_txs: HashMap<String, ClientEntry>,
-    outputs: VecDeque<Output>,
+    pub(super) client_txs: HashMap<String, ClientEntry>,
+    pub(super) outputs: VecDeque<Output>,
     next_call: u64,
 }
 
@@ -193,8 +191,12 @@ impl Endpoint {
     }
 
     pub fn handle_timeout(&mut self, now: Instant) {
-        let due: Vec<TxKey> =
-            self.server_txs.iter().filter(|(_, e)| server_timeout(&e.tx).is_some_and(|t| t <= now)).map(|(k, _)| k.clone()).collect();
+        let due: Vec<TxKey> = self
+            .server_txs
+            .iter()
+            .filter(|(_, e)| server_timeout(&e.tx).is_some_and(|t| t <= now))
+            .map(|(k, _)| k.clone())
+            .collect();
         for key in due {
             while let Some(event) = self.server_txs.get_mut(&key).and_then(|e| match &mut e.tx {
                 ServerTx::Invite(tx) => tx.handle_timeout(now),
@@ -203,10 +205,18 @@ impl Endpoint {
                 self.on_server_tx_event(&key, event, now);
             }
         }
-        let due: Vec<String> =
-            self.client_txs.iter().filter(|(_, e)| e.tx.poll_timeout().is_some_and(|t| t <= now)).map(|(k, _)| k.clone()).collect();
+        let due: Vec<String> = self
+            .client_txs
+            .iter()
+            .filter(|(_, e)| e.tx.poll_timeout().is_some_and(|t| t <= now))
+            .map(|(k, _)| k.clone())
+            .collect();
         for branch in due {
-            while let Some(event) = self.client_txs.get_mut(&branch).and_then(|e| e.tx.handle_timeout(now)) {
+            while let Some(event) = self
+                .client_txs
+                .get_mut(&branch)
+                .and_then(|e| e.tx.handle_timeout(now))
+            {
                 self.on_client_tx_event(&branch, event, now);
             }
         }
@@ -217,80 +227,12 @@ impl Endpoint {
     }
 
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let server = self.server_txs.values().filter_map(|e| server_timeout(&e.tx));
+        let server = self
+            .server_txs
+            .values()
+            .filter_map(|e| server_timeout(&e.tx));
         let client = self.client_txs.values().filter_map(|e| e.tx.poll_timeout());
         server.chain(client).min()
-    }
-
-    /// 200 OK with `sdp` to the INVITE of an offered call, retransmitted until the ACK.
-    pub fn answer(&mut self, call: CallHandle, sdp: String, now: Instant) {
-        match self.calls.get(&call).map(|c| c.phase) {
-            Some(Phase::Offered) => {}
-            other => return tracing::debug!(?call, ?other, "answer ignored: call not awaiting an answer"),
-        }
-        self.send_invite_ok(call, false, sdp, now);
-        if let Some(c) = self.calls.get_mut(&call) {
-            c.phase = Phase::Answered;
-        }
-    }
-
-    /// A final non-2xx (e.g. 488, 503) to an offered call, which then ends (`Ended{Rejected}`).
-    pub fn reject(&mut self, call: CallHandle, status: u16, now: Instant) {
-        match self.calls.get(&call).map(|c| c.phase) {
-            Some(Phase::Offered) => {}
-            other => return tracing::debug!(?call, ?other, "reject ignored: call not awaiting an answer"),
-        }
-        let status = if (300..700).contains(&status) { status } else { 500 };
-        self.send_invite_final(call, false, status, now);
-        self.end_call(call, EndReason::Rejected { status });
-    }
-
-    /// 200 OK with `sdp` to a pending re-INVITE.
-    pub fn answer_reoffer(&mut self, call: CallHandle, sdp: String, now: Instant) {
-        if self.calls.get(&call).is_some_and(|c| c.reoffer.is_some()) {
-            self.send_invite_ok(call, true, sdp, now);
-        }
-    }
-
-    /// A final non-2xx to a pending re-INVITE; the call goes on as before.
-    pub fn reject_reoffer(&mut self, call: CallHandle, status: u16, now: Instant) {
-        if self.calls.get(&call).is_some_and(|c| c.reoffer.is_some()) {
-            let status = if (300..700).contains(&status) { status } else { 500 };
-            self.send_invite_final(call, true, status, now);
-        }
-    }
-
-    /// Ends a call: BYE once confirmed (after the ACK if it is still due); before the
-    /// answer a 480 instead.
-    pub fn hangup(&mut self, call: CallHandle, now: Instant) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
-        match c.phase {
-            Phase::Offered => self.reject(call, 480, now),
-            Phase::Answered => c.hangup_after_ack = true,
-            Phase::Confirmed => {
-                c.phase = Phase::Ending;
-                self.send_in_dialog(call, "BYE", &[], Purpose::Bye, now);
-            }
-            Phase::Ending => {}
-        }
-    }
-
-    /// Blind transfer: REFER to `target_uri`; the outcome comes as TransferAccepted /
-    /// TransferFailed from the NOTIFYs (or the REFER's failure).
-    pub fn refer(&mut self, call: CallHandle, target_uri: &str, now: Instant) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
-        if c.phase != Phase::Confirmed {
-            self.outputs.push_back(Output::Event(CallEvent::TransferFailed { call, status: 491 }));
-            return;
-        }
-        c.transfer_reported = false;
-        let refer_to = format!("<{}>", target_uri.trim_matches(|c| c == '<' || c == '>'));
-        let referred_by = contact(&self.config, c.dialog.transport);
-        self.send_in_dialog(call, "REFER", &[("Refer-To", &refer_to), ("Referred-By", &referred_by)], Purpose::Refer, now);
-    }
-
-    pub fn active_calls(&self) -> usize {
-        self.calls.len()
     }
 
     pub(super) fn event(&mut self, event: CallEvent) {
@@ -298,7 +240,11 @@ impl Endpoint {
     }
 
     pub(super) fn transmit(&mut self, dest: Dest, bytes: Vec<u8>) {
-        self.outputs.push_back(Output::Transmit { transport: dest.transport, to: dest.to, bytes });
+        self.outputs.push_back(Output::Transmit {
+            transport: dest.transport,
+            to: dest.to,
+            bytes,
+        });
     }
 
     pub(super) fn new_call_handle(&mut self) -> CallHandle {
@@ -307,16 +253,32 @@ impl Endpoint {
     }
 
     /// A response to `req`: its Vias, From, To (+ `to_tag`), Call-ID, CSeq, then Server.
-    pub(super) fn response(&self, req: &Message, top_via: &str, code: u16, to_tag: Option<&str>) -> Builder {
-        Builder::response_to(req, code, reason_phrase(code), top_via, to_tag).header("Server", &self.config.user_agent)
+    pub(super) fn response(
+        &self,
+        req: &Message,
+        top_via: &str,
+        code: u16,
+        to_tag: Option<&str>,
+    ) -> Builder {
+        Builder::response_to(req, code, reason_phrase(code), top_via, to_tag)
+            .header("Server", &self.config.user_agent)
     }
 
     /// Sends a final response and, when the request has a transaction key, keeps a
     /// server transaction that answers its retransmissions (and, for INVITE, absorbs the ACK).
-    pub(super) fn reply(&mut self, req: &Message, ctx: &Ctx, bytes: Vec<u8>, code: u16, now: Instant) {
+    pub(super) fn reply(
+        &mut self,
+        req: &Message,
+        ctx: &Ctx,
+        bytes: Vec<u8>,
+        code: u16,
+        now: Instant,
+    ) {
         self.transmit(ctx.dest, bytes.clone());
         let Some(method) = req.method() else { return };
-        let Some(key) = TxKey::of(req, method) else { return };
+        let Some(key) = TxKey::of(req, method) else {
+            return;
+        };
         let reliable = ctx.transport == Transport::Tcp;
         let tx = if method == "INVITE" {
             let mut tx = ServerInviteTx::new(reliable);
@@ -325,108 +287,31 @@ impl Endpoint {
         } else {
             ServerTx::NonInvite(ServerNonInviteTx::completed(bytes, now, reliable))
         };
-        self.server_txs.insert(key, ServerEntry { tx, dest: ctx.dest, call: None });
+        self.server_txs.insert(
+            key,
+            ServerEntry {
+                tx,
+                dest: ctx.dest,
+                call: None,
+            },
+        );
     }
 
     /// A complete response with no body but `headers`, sent with [`Self::reply`].
-    pub(super) fn reply_simple(&mut self, req: &Message, ctx: &Ctx, code: u16, to_tag: Option<&str>, headers: &[(&str, &str)], now: Instant) {
+    pub(super) fn reply_simple(
+        &mut self,
+        req: &Message,
+        ctx: &Ctx,
+        code: u16,
+        to_tag: Option<&str>,
+        headers: &[(&str, &str)],
+        now: Instant,
+    ) {
         let mut b = self.response(req, &ctx.top_via, code, to_tag);
         for (name, value) in headers {
             b = b.header(name, value);
         }
         self.reply(req, ctx, b.finish(None), code, now);
-    }
-
-    /// Sends the 2xx for the call's initial INVITE or its pending re-INVITE.
-    pub(super) fn send_invite_ok(&mut self, call: CallHandle, reoffer: bool, sdp: String, now: Instant) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
-        let pending = if reoffer { c.reoffer.take() } else { None };
-        let invite = pending.as_ref().unwrap_or(&c.invite);
-        let (req, key) = (&invite.request, invite.key.clone());
-        let mut b = Builder::response_to(req, 200, "OK", &invite.top_via, Some(&c.dialog.local_tag))
-            .header("Server", &self.config.user_agent)
-            .header("Contact", &contact(&self.config, c.dialog.transport))
-            .header("Allow", ALLOW)
-            .header("Supported", SUPPORTED);
-        if let Some(se) = req.header("Session-Expires") {
-            let delta = se.split(';').next().unwrap_or_default().trim();
-            b = b.header("Session-Expires", &format!("{delta};refresher=uac"));
-            if req.header_values("Supported").iter().any(|t| t.eq_ignore_ascii_case("timer")) {
-                b = b.header("Require", "timer");
-            }
-        }
-        let bytes = b.finish(Some(("application/sdp", sdp.as_bytes())));
-        c.awaiting_ack = req.cseq().map(|cs| (cs.number, key.clone()));
-        c.local_sdp = Some(sdp);
-        self.respond_in_tx(&key, 200, bytes, now);
-    }
-
-    /// Sends a final non-2xx for the call's initial INVITE or pending re-INVITE.
-    pub(super) fn send_invite_final(&mut self, call: CallHandle, reoffer: bool, status: u16, now: Instant) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
-        let pending = if reoffer { c.reoffer.take() } else { None };
-        let invite = pending.as_ref().unwrap_or(&c.invite);
-        let bytes = Builder::response_to(&invite.request, status, reason_phrase(status), &invite.top_via, Some(&c.dialog.local_tag))
-            .header("Server", &self.config.user_agent)
-            .finish(None);
-        let key = invite.key.clone();
-        self.respond_in_tx(&key, status, bytes, now);
-    }
-
-    /// Hands a response to an INVITE server transaction and sends it.
-    pub(super) fn respond_in_tx(&mut self, key: &TxKey, code: u16, bytes: Vec<u8>, now: Instant) {
-        let Some(entry) = self.server_txs.get_mut(key) else { return };
-        if let ServerTx::Invite(tx) = &mut entry.tx {
-            if !tx.is_proceeding() {
-                return;
-            }
-            tx.respond(code, bytes.clone(), now);
-        }
-        let dest = entry.dest;
-        self.transmit(dest, bytes);
-    }
-
-    /// Sends BYE or REFER in the call's dialog as a non-INVITE client transaction.
-    fn send_in_dialog(&mut self, call: CallHandle, method: &str, extra: &[(&str, &str)], purpose: Purpose, now: Instant) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
-        let branch = format!("z9hG4bK{:016x}", rand::random::<u64>());
-        let (mut b, to) = c.dialog.request(method, &branch, &self.config);
-        for (name, value) in extra {
-            b = b.header(name, value);
-        }
-        let bytes = b.finish(None);
-        let dest = Dest { transport: c.dialog.transport, to };
-        let tx = ClientNonInviteTx::new(bytes.clone(), now, dest.transport == Transport::Tcp);
-        self.client_txs.insert(branch, ClientEntry { tx, dest, call, purpose });
-        self.transmit(dest, bytes);
-    }
-
-    /// Reports the end and forgets the call; its 2xx stops being retransmitted.
-    pub(super) fn end_call(&mut self, call: CallHandle, reason: EndReason) {
-        let Some(c) = self.calls.remove(&call) else { return };
-        if let Some((_, key)) = &c.awaiting_ack {
-            if let Some(ServerEntry { tx: ServerTx::Invite(tx), .. }) = self.server_txs.get_mut(key) {
-                tx.stop_retransmitting();
-            }
-        }
-        self.event(CallEvent::Ended { call, reason });
-    }
-
-    /// ACK for a 2xx (matched by dialog and CSeq).
-    pub(super) fn on_2xx_ack(&mut self, call: CallHandle, cseq: u32, now: Instant) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
-        let Some((_, key)) = c.awaiting_ack.take_if(|(n, _)| *n == cseq) else { return };
-        if let Some(ServerEntry { tx: ServerTx::Invite(tx), .. }) = self.server_txs.get_mut(&key) {
-            tx.ack_2xx();
-        }
-        if c.phase == Phase::Answered {
-            c.phase = Phase::Confirmed;
-            let hangup = c.hangup_after_ack;
-            self.event(CallEvent::Confirmed { call });
-            if hangup {
-                self.hangup(call, now);
-            }
-        }
     }
 
     fn on_server_tx_event(&mut self, key: &TxKey, event: TxEvent, now: Instant) {
@@ -438,9 +323,16 @@ impl Endpoint {
             }
             TxEvent::TimedOut | TxEvent::Terminated => {
                 self.server_txs.remove(key);
-                let no_ack = self.calls.iter().find(|(_, c)| c.awaiting_ack.as_ref().is_some_and(|(_, k)| k == key)).map(|(h, _)| *h);
+                let no_ack = self
+                    .calls
+                    .iter()
+                    .find(|(_, c)| c.awaiting_ack.as_ref().is_some_and(|(_, k)| k == key))
+                    .map(|(h, _)| *h);
                 if let (TxEvent::TimedOut, Some(call)) = (event, no_ack) {
-                    tracing::warn!(?call, "no ACK for our 2xx within 64*T1: ending the call with BYE");
+                    tracing::warn!(
+                        ?call,
+                        "no ACK for our 2xx within 64*T1: ending the call with BYE"
+                    );
                     self.send_in_dialog(call, "BYE", &[], Purpose::Bye, now);
                     self.end_call(call, EndReason::NoAck);
                 }
@@ -463,7 +355,10 @@ impl Endpoint {
     }
 
     fn on_response(&mut self, msg: &Message, code: u16, now: Instant) {
-        let branch = msg.top_via().and_then(|v| v.branch().map(str::to_string)).unwrap_or_default();
+        let branch = msg
+            .top_via()
+            .and_then(|v| v.branch().map(str::to_string))
+            .unwrap_or_default();
         let Some(entry) = self.client_txs.get_mut(&branch) else {
             return tracing::debug!(code, "response matching no transaction ignored");
         };
@@ -481,28 +376,22 @@ impl Endpoint {
 
     /// The first final response (or 408 on timeout) of our BYE or REFER.
     fn on_client_final(&mut self, branch: &str, code: u16, _now: Instant) {
-        let Some(entry) = self.client_txs.get(branch) else { return };
+        let Some(entry) = self.client_txs.get(branch) else {
+            return;
+        };
         let (call, purpose) = (entry.call, entry.purpose);
         match purpose {
-            Purpose::Bye if self.calls.get(&call).is_some_and(|c| c.phase == Phase::Ending) => {
+            Purpose::Bye
+                if self
+                    .calls
+                    .get(&call)
+                    .is_some_and(|c| c.phase == Phase::Ending) =>
+            {
                 self.end_call(call, EndReason::LocalBye { status: code });
             }
             Purpose::Refer if code >= 300 => self.transfer_outcome(call, code),
             _ => {}
         }
-    }
-
-    /// Reports a transfer's final outcome once.
-    pub(super) fn transfer_outcome(&mut self, call: CallHandle, status: u16) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
-        if std::mem::replace(&mut c.transfer_reported, true) {
-            return;
-        }
-        self.event(if (200..300).contains(&status) {
-            CallEvent::TransferAccepted { call }
-        } else {
-            CallEvent::TransferFailed { call, status }
-        });
     }
 }
 

@@ -1,5 +1,6 @@
-//! Endpoint tests, part 1: call setup, transactions, timers and bad input (fake clock).
-//! Part 2 (`endpoint_tests_dialog`) covers in-dialog requests. Shared helpers live here.
+//! Endpoint tests, part 1: call setup, transactions and timers (fake clock).
+//! Part 2 (`endpoint_tests_dialog`): in-dialog requests; part 3 (`endpoint_tests_input`):
+//! routing and bad input. The shared helpers live here.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -15,7 +16,10 @@ pub(super) fn ms(n: u64) -> Duration {
 }
 
 pub(super) fn endpoint() -> Endpoint {
-    Endpoint::new(EndpointConfig { local: "192.0.2.1:5060".parse().unwrap(), user_agent: "hotline-test".into() })
+    Endpoint::new(EndpointConfig {
+        local: "192.0.2.1:5060".parse().unwrap(),
+        user_agent: "hotline-test".into(),
+    })
 }
 
 pub(super) fn caller() -> SocketAddr {
@@ -23,9 +27,20 @@ pub(super) fn caller() -> SocketAddr {
 }
 
 /// A request from the caller: `headers` replace nothing, they are added after the basics.
-pub(super) fn request(method: &str, branch: &str, to_tag: Option<&str>, cseq: u32, headers: &str, body: &str) -> String {
+pub(super) fn request(
+    method: &str,
+    branch: &str,
+    to_tag: Option<&str>,
+    cseq: u32,
+    headers: &str,
+    body: &str,
+) -> String {
     let to_tag = to_tag.map(|t| format!(";tag={t}")).unwrap_or_default();
-    let cseq_method = if method == "ACK" && cseq == 0 { "ACK".to_string() } else { method.to_string() };
+    let cseq_method = if method == "ACK" && cseq == 0 {
+        "ACK".to_string()
+    } else {
+        method.to_string()
+    };
     format!(
         "{method} sip:hotline@192.0.2.1:5060 SIP/2.0\r\n\
          Via: SIP/2.0/UDP 198.51.100.7:5062;branch={branch};rport\r\n\
@@ -38,11 +53,25 @@ pub(super) fn request(method: &str, branch: &str, to_tag: Option<&str>, cseq: u3
 }
 
 pub(super) fn invite(branch: &str) -> String {
-    request("INVITE", branch, None, 1, "Content-Type: application/sdp\r\n", SDP)
+    request(
+        "INVITE",
+        branch,
+        None,
+        1,
+        "Content-Type: application/sdp\r\n",
+        SDP,
+    )
 }
 
 pub(super) fn feed(ep: &mut Endpoint, text: &str, now: Instant) {
-    ep.handle_input(Incoming { transport: Transport::Udp, from: caller(), bytes: text.as_bytes() }, now);
+    ep.handle_input(
+        Incoming {
+            transport: Transport::Udp,
+            from: caller(),
+            bytes: text.as_bytes(),
+        },
+        now,
+    );
 }
 
 pub(super) fn drain(ep: &mut Endpoint) -> Vec<Output> {
@@ -54,7 +83,10 @@ pub(super) fn sent(outputs: &[Output]) -> Vec<(SocketAddr, Message)> {
     outputs
         .iter()
         .filter_map(|o| match o {
-            Output::Transmit { to, bytes, .. } => Some((*to, Message::parse(bytes).expect("we send parseable messages"))),
+            Output::Transmit { to, bytes, .. } => Some((
+                *to,
+                Message::parse(bytes).expect("we send parseable messages"),
+            )),
             Output::Event(_) => None,
         })
         .collect()
@@ -79,7 +111,11 @@ pub(super) fn status(msg: &Message) -> u16 {
 
 /// The status codes of the responses sent.
 pub(super) fn statuses(outputs: &[Output]) -> Vec<u16> {
-    sent(outputs).iter().map(|(_, m)| status(m)).filter(|c| *c != 0).collect()
+    sent(outputs)
+        .iter()
+        .map(|(_, m)| status(m))
+        .filter(|c| *c != 0)
+        .collect()
 }
 
 /// An incoming call, answered and confirmed at `t0`; returns its handle and our To tag.
@@ -92,7 +128,11 @@ pub(super) fn confirmed_call(ep: &mut Endpoint, t0: Instant) -> (CallHandle, Str
     ep.answer(call, "v=0 answer".into(), t0);
     let out = drain(ep);
     let tag = sent(&out)[0].1.to().unwrap().tag().unwrap().to_string();
-    feed(ep, &request("ACK", "z9hG4bKack1", Some(&tag), 1, "", ""), t0);
+    feed(
+        ep,
+        &request("ACK", "z9hG4bKack1", Some(&tag), 1, "", ""),
+        t0,
+    );
     assert_eq!(events(&drain(ep)), vec![CallEvent::Confirmed { call }]);
     (call, tag)
 }
@@ -113,7 +153,14 @@ fn invite_gets_100_trying_immediately_and_one_incoming_event() {
     let out = drain(&mut ep);
     assert_eq!(statuses(&out), vec![100]);
     match &events(&out)[..] {
-        [CallEvent::Incoming { caller, called, offer, signalling_from, call_id, .. }] => {
+        [CallEvent::Incoming {
+            caller,
+            called,
+            offer,
+            signalling_from,
+            call_id,
+            ..
+        }] => {
             assert_eq!(caller, "+86105555");
             assert_eq!(called, "hotline");
             assert_eq!(offer, SDP.as_bytes());
@@ -129,7 +176,11 @@ fn invite_gets_100_trying_immediately_and_one_incoming_event() {
 fn caller_number_comes_from_p_asserted_identity_tel_uri() {
     let mut ep = endpoint();
     let pai = "P-Asserted-Identity: \"Bob\" <tel:+86-10-1234-5678>, <sip:bob@example.com>\r\n";
-    feed(&mut ep, &request("INVITE", "z9hG4bKpai", None, 1, pai, ""), Instant::now());
+    feed(
+        &mut ep,
+        &request("INVITE", "z9hG4bKpai", None, 1, pai, ""),
+        Instant::now(),
+    );
     match &events(&drain(&mut ep))[..] {
         [CallEvent::Incoming { caller, offer, .. }] => {
             assert_eq!(caller, "+861012345678");
@@ -172,11 +223,21 @@ fn answer_sends_200_with_sdp_contact_to_tag_and_ack_confirms() {
     assert_eq!(ok.content_type().as_deref(), Some("application/sdp"));
     assert_eq!(ok.body, b"v=0 answer");
     assert_eq!(ok.header("Server"), Some("hotline-test"));
-    assert!(ok.header("Allow").is_some_and(|a| a.contains("INVITE") && a.contains("BYE")));
+    assert!(ok
+        .header("Allow")
+        .is_some_and(|a| a.contains("INVITE") && a.contains("BYE")));
     let tag = ok.to().unwrap().tag().unwrap().to_string();
-    feed(&mut ep, &request("ACK", "z9hG4bKack1", Some(&tag), 1, "", ""), t0 + ms(10));
+    feed(
+        &mut ep,
+        &request("ACK", "z9hG4bKack1", Some(&tag), 1, "", ""),
+        t0 + ms(10),
+    );
     assert_eq!(events(&drain(&mut ep)), vec![CallEvent::Confirmed { call }]);
-    feed(&mut ep, &request("ACK", "z9hG4bKack1", Some(&tag), 1, "", ""), t0 + ms(20));
+    feed(
+        &mut ep,
+        &request("ACK", "z9hG4bKack1", Some(&tag), 1, "", ""),
+        t0 + ms(20),
+    );
     assert!(drain(&mut ep).is_empty(), "a repeated ACK is silent");
 }
 
@@ -186,7 +247,13 @@ fn ok_is_retransmitted_with_doubling_intervals_capped_at_t2_until_ack() {
     let t0 = Instant::now();
     let call = incoming_call(&mut ep, t0);
     ep.answer(call, "v=0 answer".into(), t0);
-    let tag = sent(&drain(&mut ep))[0].1.to().unwrap().tag().unwrap().to_string();
+    let tag = sent(&drain(&mut ep))[0]
+        .1
+        .to()
+        .unwrap()
+        .tag()
+        .unwrap()
+        .to_string();
     let mut sends = Vec::new();
     while let Some(at) = ep.poll_timeout().filter(|at| *at <= t0 + ms(16_000)) {
         ep.handle_timeout(at);
@@ -195,7 +262,11 @@ fn ok_is_retransmitted_with_doubling_intervals_capped_at_t2_until_ack() {
         }
     }
     assert_eq!(sends, vec![500, 1500, 3500, 7500, 11500, 15500]);
-    feed(&mut ep, &request("ACK", "z9hG4bKack1", Some(&tag), 1, "", ""), t0 + ms(16_000));
+    feed(
+        &mut ep,
+        &request("ACK", "z9hG4bKack1", Some(&tag), 1, "", ""),
+        t0 + ms(16_000),
+    );
     assert_eq!(events(&drain(&mut ep)), vec![CallEvent::Confirmed { call }]);
     ep.handle_timeout(t0 + ms(20_000));
     assert!(drain(&mut ep).is_empty(), "no retransmission after the ACK");
@@ -212,8 +283,17 @@ fn no_ack_after_64_t1_ends_the_call_with_bye() {
     assert!(events(&drain(&mut ep)).is_empty());
     ep.handle_timeout(t0 + ms(32_000));
     let out = drain(&mut ep);
-    assert_eq!(events(&out), vec![CallEvent::Ended { call, reason: EndReason::NoAck }]);
-    let bye = sent(&out).into_iter().find(|(_, m)| m.method() == Some("BYE")).expect("a BYE");
+    assert_eq!(
+        events(&out),
+        vec![CallEvent::Ended {
+            call,
+            reason: EndReason::NoAck
+        }]
+    );
+    let bye = sent(&out)
+        .into_iter()
+        .find(|(_, m)| m.method() == Some("BYE"))
+        .expect("a BYE");
     assert_eq!(bye.0, caller());
     assert_eq!(ep.active_calls(), 0);
 }
@@ -236,18 +316,29 @@ fn cancel_before_answer_sends_200_and_487() {
     ep.handle_timeout(t0 + ms(600));
     assert_eq!(statuses(&drain(&mut ep)), vec![487]);
     let tag = msgs[1].1.to().unwrap().tag().unwrap().to_string();
-    feed(&mut ep, &request("ACK", "z9hG4bKinv1", Some(&tag), 1, "", ""), t0 + ms(700));
+    feed(
+        &mut ep,
+        &request("ACK", "z9hG4bKinv1", Some(&tag), 1, "", ""),
+        t0 + ms(700),
+    );
     assert!(drain(&mut ep).is_empty());
     ep.handle_timeout(t0 + ms(5000));
     assert!(drain(&mut ep).is_empty(), "no 487 after the ACK");
     ep.answer(call, "late".into(), t0 + ms(800));
-    assert!(drain(&mut ep).is_empty(), "answering a cancelled call does nothing");
+    assert!(
+        drain(&mut ep).is_empty(),
+        "answering a cancelled call does nothing"
+    );
 }
 
 #[test]
 fn cancel_matching_nothing_gets_481() {
     let mut ep = endpoint();
-    feed(&mut ep, &request("CANCEL", "z9hG4bKnothing", None, 1, "", ""), Instant::now());
+    feed(
+        &mut ep,
+        &request("CANCEL", "z9hG4bKnothing", None, 1, "", ""),
+        Instant::now(),
+    );
     assert_eq!(statuses(&drain(&mut ep)), vec![481]);
 }
 
@@ -259,176 +350,18 @@ fn reject_sends_the_final_status_and_absorbs_the_ack() {
     ep.reject(call, 488, t0);
     let out = drain(&mut ep);
     assert_eq!(statuses(&out), vec![488]);
-    assert_eq!(events(&out), vec![CallEvent::Ended { call, reason: EndReason::Rejected { status: 488 } }]);
-    let tag = sent(&out)[0].1.to().unwrap().tag().unwrap().to_string();
-    feed(&mut ep, &request("ACK", "z9hG4bKinv1", Some(&tag), 1, "", ""), t0 + ms(50));
-    assert!(drain(&mut ep).is_empty());
-}
-
-#[test]
-fn rport_response_goes_to_source_port_with_received() {
-    let mut ep = endpoint();
-    let natted: SocketAddr = "203.0.113.9:40001".parse().unwrap();
-    let text = invite("z9hG4bKnat");
-    ep.handle_input(Incoming { transport: Transport::Udp, from: natted, bytes: text.as_bytes() }, Instant::now());
-    let out = drain(&mut ep);
-    let (to, trying) = &sent(&out)[0];
-    assert_eq!(*to, natted);
-    let via = trying.header_values("Via")[0];
-    assert!(via.contains(";rport=40001") && via.contains(";received=203.0.113.9"), "{via}");
-}
-
-#[test]
-fn without_rport_response_goes_to_the_via_port() {
-    let mut ep = endpoint();
-    let text = invite("z9hG4bKnr").replace(";rport", "");
-    let natted: SocketAddr = "203.0.113.9:40001".parse().unwrap();
-    ep.handle_input(Incoming { transport: Transport::Udp, from: natted, bytes: text.as_bytes() }, Instant::now());
-    let (to, _) = sent(&drain(&mut ep))[0].clone();
-    assert_eq!(to, "203.0.113.9:5062".parse().unwrap());
-}
-
-#[test]
-fn several_vias_are_echoed_in_order() {
-    let mut ep = endpoint();
-    let text = invite("z9hG4bKtop").replace(
-        "Max-Forwards",
-        "Via: SIP/2.0/UDP proxy2.example.com;branch=z9hG4bKp2, SIP/2.0/TCP [2001:db8::1]:5070;branch=z9hG4bKp3\r\n\
-         v: SIP/2.0/UDP proxy4.example.com;branch=z9hG4bKp4\r\nMax-Forwards",
+    assert_eq!(
+        events(&out),
+        vec![CallEvent::Ended {
+            call,
+            reason: EndReason::Rejected { status: 488 }
+        }]
     );
-    feed(&mut ep, &text, Instant::now());
-    let (_, trying) = sent(&drain(&mut ep))[0].clone();
-    let vias = trying.header_values("Via");
-    assert_eq!(vias.len(), 4);
-    assert!(vias[0].contains("branch=z9hG4bKtop"));
-    assert_eq!(&vias[1..], &["SIP/2.0/UDP proxy2.example.com;branch=z9hG4bKp2", "SIP/2.0/TCP [2001:db8::1]:5070;branch=z9hG4bKp3", "SIP/2.0/UDP proxy4.example.com;branch=z9hG4bKp4"]);
-}
-
-#[test]
-fn compact_headers_are_understood() {
-    let mut ep = endpoint();
-    let text = "INVITE sip:hotline@192.0.2.1 SIP/2.0\r\nv: SIP/2.0/UDP 198.51.100.7:5062;branch=z9hG4bKc;rport\r\n\
-                f: <sip:1001@example.com>;tag=a\r\nt: <sip:hotline@192.0.2.1>\r\ni: compact-1\r\nCSeq: 1 INVITE\r\n\
-                m: <sip:1001@198.51.100.7:5062>\r\nk: timer\r\nc: application/sdp\r\ns: hi\r\nl: 3\r\n\r\nv=0";
-    feed(&mut ep, text, Instant::now());
-    let out = drain(&mut ep);
-    assert_eq!(statuses(&out), vec![100]);
-    match &events(&out)[..] {
-        [CallEvent::Incoming { caller, offer, call_id, .. }] => {
-            assert_eq!((caller.as_str(), offer.as_slice(), call_id.as_str()), ("1001", &b"v=0"[..], "compact-1"));
-        }
-        other => panic!("unexpected {other:?}"),
-    }
-}
-
-#[test]
-fn tcp_responses_go_to_the_connection_peer_and_contact_says_tcp() {
-    let mut ep = endpoint();
-    let peer: SocketAddr = "198.51.100.7:51000".parse().unwrap();
-    let text = invite("z9hG4bKtcp").replace("UDP", "TCP").replace(";rport", "");
-    let t0 = Instant::now();
-    ep.handle_input(Incoming { transport: Transport::Tcp, from: peer, bytes: text.as_bytes() }, t0);
-    let call = match events(&drain(&mut ep))[..] {
-        [CallEvent::Incoming { call, .. }] => call,
-        _ => panic!("no call"),
-    };
-    ep.answer(call, "v=0".into(), t0);
-    match &drain(&mut ep)[..] {
-        [Output::Transmit { transport: Transport::Tcp, to, bytes }] => {
-            assert_eq!(*to, peer);
-            let ok = Message::parse(bytes).unwrap();
-            assert_eq!(ok.header("Contact"), Some("<sip:hotline@192.0.2.1:5060;transport=tcp>"));
-        }
-        other => panic!("unexpected {other:?}"),
-    }
-}
-
-#[test]
-fn malformed_request_gets_400_with_a_reason() {
-    let mut ep = endpoint();
-    let text = request("OPTIONS", "z9hG4bKbad", None, 1, "", "").replace("CSeq: 1 OPTIONS", "CSeq: 1 INVITE");
-    feed(&mut ep, &text, Instant::now());
-    let (_, resp) = sent(&drain(&mut ep))[0].clone();
-    assert!(matches!(&resp.start, StartLine::Response { code: 400, reason, .. } if reason == "CSeq method mismatch"));
-    let text = request("INVITE", "z9hG4bKbad2", None, 1, "", "").replace("Content-Length: 0", "Content-Length: 50");
-    feed(&mut ep, &text, Instant::now());
-    assert_eq!(statuses(&drain(&mut ep)), vec![400]);
-    assert_eq!(ep.active_calls(), 0);
-}
-
-#[test]
-fn garbage_datagram_is_dropped_without_panic() {
-    let mut ep = endpoint();
-    let t0 = Instant::now();
-    for bytes in [&b""[..], b"\r\n\r\n", b"\x80\xff\x00garbage", b"INVITE\r\n\r\n", b"SIP/2.0 200\r\n\r\n", b"INVITE sip:a@b SIP/2.0\r\n\r\n"] {
-        ep.handle_input(Incoming { transport: Transport::Udp, from: caller(), bytes }, t0);
-    }
+    let tag = sent(&out)[0].1.to().unwrap().tag().unwrap().to_string();
+    feed(
+        &mut ep,
+        &request("ACK", "z9hG4bKinv1", Some(&tag), 1, "", ""),
+        t0 + ms(50),
+    );
     assert!(drain(&mut ep).is_empty());
-    // Missing Call-ID: cannot be answered, dropped.
-    feed(&mut ep, &invite("z9hG4bKnoid").replace("Call-ID: call-1@example.com\r\n", ""), t0);
-    assert!(drain(&mut ep).is_empty());
-}
-
-#[test]
-fn max_forwards_zero_gets_483() {
-    let mut ep = endpoint();
-    feed(&mut ep, &invite("z9hG4bKmf").replace("Max-Forwards: 70", "Max-Forwards: 0"), Instant::now());
-    assert_eq!(statuses(&drain(&mut ep)), vec![483]);
-}
-
-#[test]
-fn request_uri_with_unknown_scheme_gets_416() {
-    let mut ep = endpoint();
-    feed(&mut ep, &invite("z9hG4bKuri").replace("INVITE sip:hotline@192.0.2.1:5060", "INVITE http://example.com/x"), Instant::now());
-    assert_eq!(statuses(&drain(&mut ep)), vec![416]);
-}
-
-#[test]
-fn unsupported_method_gets_405_with_allow() {
-    let mut ep = endpoint();
-    feed(&mut ep, &request("MESSAGE", "z9hG4bKmsg", None, 1, "", ""), Instant::now());
-    let (_, resp) = sent(&drain(&mut ep))[0].clone();
-    assert_eq!(status(&resp), 405);
-    assert!(resp.header("Allow").is_some_and(|a| a.contains("OPTIONS")));
-}
-
-#[test]
-fn unknown_required_extension_gets_420_with_unsupported() {
-    let mut ep = endpoint();
-    feed(&mut ep, &request("INVITE", "z9hG4bKreq", None, 1, "Require: 100rel, timer\r\n", ""), Instant::now());
-    let (_, resp) = sent(&drain(&mut ep))[0].clone();
-    assert_eq!(status(&resp), 420);
-    assert_eq!(resp.header("Unsupported"), Some("100rel"));
-}
-
-#[test]
-fn response_matching_nothing_is_ignored() {
-    let mut ep = endpoint();
-    let resp = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKunknown\r\nCSeq: 1 BYE\r\nCall-ID: x\r\n\r\n";
-    feed(&mut ep, resp, Instant::now());
-    assert!(drain(&mut ep).is_empty());
-    assert_eq!(ep.poll_timeout(), None);
-}
-
-#[test]
-fn rfc4475_torture_messages_get_a_response_or_are_dropped_without_panic() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rfc4475");
-    let mut count = 0;
-    for entry in std::fs::read_dir(&dir).expect("fixtures present") {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "dat") {
-            continue;
-        }
-        let bytes = std::fs::read(&path).unwrap();
-        let mut ep = endpoint();
-        let t0 = Instant::now();
-        ep.handle_input(Incoming { transport: Transport::Udp, from: caller(), bytes: &bytes }, t0);
-        let out = drain(&mut ep);
-        for (_, msg) in sent(&out) {
-            assert!(status(&msg) >= 100, "{}: we only answer", path.display());
-        }
-        ep.handle_timeout(t0 + ms(64_000));
-        count += 1;
-    }
-    assert!(count >= 49, "only {count} fixtures");
 }

@@ -20,13 +20,20 @@ pub enum FramingError {
 /// Takes one whole SIP message off the front of a stream buffer, skipping CRLF
 /// keep-alives. `Ok(None)`: more bytes are needed.
 pub fn take_stream_message(buf: &mut BytesMut) -> Result<Option<Bytes>, FramingError> {
-    let skip = buf.iter().take_while(|b| **b == b'\r' || **b == b'\n').count();
+    let skip = buf
+        .iter()
+        .take_while(|b| **b == b'\r' || **b == b'\n')
+        .count();
     buf.advance(skip);
     if buf.is_empty() {
         return Ok(None);
     }
     let Some(head_end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
-        return if buf.len() > MAX_HEAD { Err(FramingError::TooLarge) } else { Ok(None) };
+        return if buf.len() > MAX_HEAD {
+            Err(FramingError::TooLarge)
+        } else {
+            Ok(None)
+        };
     };
     let head_len = head_end + 4;
     let body_len = content_length(&buf[..head_end])?;
@@ -43,11 +50,15 @@ pub fn take_stream_message(buf: &mut BytesMut) -> Result<Option<Bytes>, FramingE
 fn content_length(head: &[u8]) -> Result<usize, FramingError> {
     let head = String::from_utf8_lossy(head);
     for line in head.split("\r\n").skip(1) {
-        let Some((name, value)) = line.split_once(':') else { continue };
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
         let name = name.trim();
         if name.eq_ignore_ascii_case("Content-Length") || name.eq_ignore_ascii_case("l") {
             let value = value.trim();
-            return value.parse().map_err(|_| FramingError::BadContentLength(value.to_string()));
+            return value
+                .parse()
+                .map_err(|_| FramingError::BadContentLength(value.to_string()));
         }
     }
     Ok(0)
@@ -62,8 +73,14 @@ mod tests {
     #[test]
     fn two_messages_in_one_buffer_come_out_one_at_a_time() {
         let mut buf = BytesMut::from(format!("{OPTIONS}{OPTIONS}").as_str());
-        assert_eq!(take_stream_message(&mut buf).unwrap().unwrap(), OPTIONS.as_bytes());
-        assert_eq!(take_stream_message(&mut buf).unwrap().unwrap(), OPTIONS.as_bytes());
+        assert_eq!(
+            take_stream_message(&mut buf).unwrap().unwrap(),
+            OPTIONS.as_bytes()
+        );
+        assert_eq!(
+            take_stream_message(&mut buf).unwrap().unwrap(),
+            OPTIONS.as_bytes()
+        );
         assert_eq!(take_stream_message(&mut buf).unwrap(), None);
     }
 
@@ -72,7 +89,10 @@ mod tests {
         let mut buf = BytesMut::from(&OPTIONS.as_bytes()[..OPTIONS.len() - 2]);
         assert_eq!(take_stream_message(&mut buf).unwrap(), None);
         buf.extend_from_slice(b"dy");
-        assert_eq!(take_stream_message(&mut buf).unwrap().unwrap(), OPTIONS.as_bytes());
+        assert_eq!(
+            take_stream_message(&mut buf).unwrap().unwrap(),
+            OPTIONS.as_bytes()
+        );
         let mut head_only = BytesMut::from("OPTIONS sip:a@b SIP/2.0\r\nl: 0\r\n");
         assert_eq!(take_stream_message(&mut head_only).unwrap(), None);
     }
@@ -83,13 +103,19 @@ mod tests {
         assert_eq!(take_stream_message(&mut buf).unwrap(), None);
         assert!(buf.is_empty());
         buf.extend_from_slice(format!("\r\n\r\n{OPTIONS}").as_bytes());
-        assert_eq!(take_stream_message(&mut buf).unwrap().unwrap(), OPTIONS.as_bytes());
+        assert_eq!(
+            take_stream_message(&mut buf).unwrap().unwrap(),
+            OPTIONS.as_bytes()
+        );
     }
 
     #[test]
     fn bad_content_length_is_a_framing_error() {
         let mut buf = BytesMut::from("OPTIONS sip:a@b SIP/2.0\r\nContent-Length: abc\r\n\r\n");
-        assert_eq!(take_stream_message(&mut buf), Err(FramingError::BadContentLength("abc".into())));
+        assert_eq!(
+            take_stream_message(&mut buf),
+            Err(FramingError::BadContentLength("abc".into()))
+        );
         let mut huge = BytesMut::from("OPTIONS sip:a@b SIP/2.0\r\nl: 99999999\r\n\r\n");
         assert_eq!(take_stream_message(&mut huge), Err(FramingError::TooLarge));
     }

@@ -5,6 +5,9 @@
 
 use std::net::{IpAddr, SocketAddr};
 
+/// `;name[=value]` parameters, names lower-cased, in order.
+pub(crate) type Params = Vec<(String, Option<String>)>;
+
 /// A SIP, SIPS or tel URI (or another scheme, of which only the scheme is kept).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Uri {
@@ -14,14 +17,18 @@ pub(crate) struct Uri {
     /// Host without brackets; empty for tel and unknown schemes.
     pub host: String,
     pub port: Option<u16>,
-    pub params: Vec<(String, Option<String>)>,
+    pub params: Params,
 }
 
 impl Uri {
     pub fn parse(text: &str) -> Option<Uri> {
         let text = text.trim();
         let (scheme, rest) = text.split_once(':')?;
-        if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) {
+        if scheme.is_empty()
+            || !scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        {
             return None;
         }
         let scheme = scheme.to_ascii_lowercase();
@@ -38,7 +45,13 @@ impl Uri {
                     params: parse_params(parts),
                 })
             }
-            _ => Some(Uri { scheme, user: None, host: String::new(), port: None, params: Vec::new() }),
+            _ => Some(Uri {
+                scheme,
+                user: None,
+                host: String::new(),
+                port: None,
+                params: Vec::new(),
+            }),
         }
     }
 
@@ -54,7 +67,13 @@ impl Uri {
             None => (None, rest),
         };
         let (host, port, params) = parse_hostport_params(hostpart)?;
-        Some(Uri { scheme, user, host, port, params })
+        Some(Uri {
+            scheme,
+            user,
+            host,
+            port,
+            params,
+        })
     }
 
     pub fn ip(&self) -> Option<IpAddr> {
@@ -63,7 +82,7 @@ impl Uri {
 }
 
 /// Parses `host[:port][;params]`, host possibly an IPv6 reference in brackets.
-fn parse_hostport_params(text: &str) -> Option<(String, Option<u16>, Vec<(String, Option<String>)>)> {
+fn parse_hostport_params(text: &str) -> Option<(String, Option<u16>, Params)> {
     let (hostport, params) = match text.find(';') {
         Some(i) => (&text[..i], parse_params(text[i + 1..].split(';'))),
         None => (text, Vec::new()),
@@ -88,7 +107,7 @@ fn parse_hostport_params(text: &str) -> Option<(String, Option<u16>, Vec<(String
     Some((host.to_string(), port, params))
 }
 
-fn parse_params<'a>(parts: impl Iterator<Item = &'a str>) -> Vec<(String, Option<String>)> {
+fn parse_params<'a>(parts: impl Iterator<Item = &'a str>) -> Params {
     parts
         .filter(|p| !p.trim().is_empty())
         .map(|p| match p.split_once('=') {
@@ -99,7 +118,10 @@ fn parse_params<'a>(parts: impl Iterator<Item = &'a str>) -> Vec<(String, Option
 }
 
 fn find_param<'a>(params: &'a [(String, Option<String>)], name: &str) -> Option<Option<&'a str>> {
-    params.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_deref())
+    params
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_deref())
 }
 
 /// `["display"] <uri> *(;param)` or `uri *(;param)` (From, To, Contact, PAI, Route).
@@ -108,7 +130,7 @@ pub(crate) struct NameAddr {
     pub uri: Uri,
     /// The URI as written (for Route headers and Contact echo).
     pub uri_text: String,
-    pub params: Vec<(String, Option<String>)>,
+    pub params: Params,
 }
 
 impl NameAddr {
@@ -130,7 +152,11 @@ impl NameAddr {
         };
         let uri = Uri::parse(uri_text)?;
         let params = parse_params(params_text.trim().trim_start_matches(';').split(';'));
-        Some(NameAddr { uri, uri_text: uri_text.trim().to_string(), params })
+        Some(NameAddr {
+            uri,
+            uri_text: uri_text.trim().to_string(),
+            params,
+        })
     }
 
     pub fn tag(&self) -> Option<&str> {
@@ -198,7 +224,7 @@ pub(crate) struct Via {
     pub transport: String,
     pub host: String,
     pub port: Option<u16>,
-    pub params: Vec<(String, Option<String>)>,
+    pub params: Params,
 }
 
 impl Via {
@@ -223,7 +249,12 @@ impl Via {
             return None;
         }
         let (host, port, params) = parse_hostport_params(text[end..].trim())?;
-        Some(Via { transport: transport.to_ascii_uppercase(), host, port, params })
+        Some(Via {
+            transport: transport.to_ascii_uppercase(),
+            host,
+            port,
+            params,
+        })
     }
 
     pub fn branch(&self) -> Option<&str> {
@@ -235,7 +266,11 @@ impl Via {
     }
 
     pub fn sent_by(&self) -> String {
-        format!("{}:{}", self.host.to_ascii_lowercase(), self.port.unwrap_or(5060))
+        format!(
+            "{}:{}",
+            self.host.to_ascii_lowercase(),
+            self.port.unwrap_or(5060)
+        )
     }
 
     /// Where a response to this Via goes when it arrived over UDP from `source`
@@ -271,9 +306,15 @@ pub(crate) fn user_number(uri: &Uri) -> Option<String> {
     let user = uri.user.as_deref()?;
     let user = user.split(';').next().unwrap_or_default();
     let is_phone = user.chars().any(|c| c.is_ascii_digit())
-        && user.chars().all(|c| c.is_ascii_digit() || "+-.() ".contains(c));
+        && user
+            .chars()
+            .all(|c| c.is_ascii_digit() || "+-.() ".contains(c));
     if is_phone {
-        Some(user.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect())
+        Some(
+            user.chars()
+                .filter(|c| c.is_ascii_digit() || *c == '+')
+                .collect(),
+        )
     } else if user.is_empty() {
         None
     } else {
@@ -297,7 +338,10 @@ mod tests {
         let uri = Uri::parse("sip:+1234@[2001:db8::10]:5070;transport=tcp").unwrap();
         assert_eq!(uri.host, "2001:db8::10");
         assert_eq!(uri.port, Some(5070));
-        assert_eq!(uri.params, vec![("transport".to_string(), Some("tcp".to_string()))]);
+        assert_eq!(
+            uri.params,
+            vec![("transport".to_string(), Some("tcp".to_string()))]
+        );
     }
 
     #[test]

@@ -12,8 +12,16 @@ use super::header::{split_list, CSeq, NameAddr, Via};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum StartLine {
-    Request { method: String, uri: String, version: String },
-    Response { version: String, code: u16, reason: String },
+    Request {
+        method: String,
+        uri: String,
+        version: String,
+    },
+    Response {
+        version: String,
+        code: u16,
+        reason: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -43,16 +51,45 @@ const COMPACT: &[(&str, &str)] = &[
 ];
 
 const CANONICAL: &[&str] = &[
-    "Call-ID", "From", "To", "Via", "Contact", "Content-Length", "Content-Type", "Supported",
-    "Subject", "CSeq", "Max-Forwards", "Record-Route", "Route", "Require", "Event", "Refer-To",
-    "Session-Expires", "P-Asserted-Identity", "Subscription-State", "Accept", "Allow",
+    "Call-ID",
+    "From",
+    "To",
+    "Via",
+    "Contact",
+    "Content-Length",
+    "Content-Type",
+    "Supported",
+    "Subject",
+    "CSeq",
+    "Max-Forwards",
+    "Record-Route",
+    "Route",
+    "Require",
+    "Event",
+    "Refer-To",
+    "Session-Expires",
+    "P-Asserted-Identity",
+    "Subscription-State",
+    "Accept",
+    "Allow",
 ];
 
 /// Headers that may appear only once (RFC 3261 7.3.1 / 20).
-const SINGLE: &[&str] = &["Call-ID", "From", "To", "CSeq", "Max-Forwards", "Content-Length", "Content-Type"];
+const SINGLE: &[&str] = &[
+    "Call-ID",
+    "From",
+    "To",
+    "CSeq",
+    "Max-Forwards",
+    "Content-Length",
+    "Content-Type",
+];
 
 fn canonical_name(name: &str) -> String {
-    if let Some((_, long)) = COMPACT.iter().find(|(short, _)| short.eq_ignore_ascii_case(name)) {
+    if let Some((_, long)) = COMPACT
+        .iter()
+        .find(|(short, _)| short.eq_ignore_ascii_case(name))
+    {
         return (*long).to_string();
     }
     match CANONICAL.iter().find(|c| c.eq_ignore_ascii_case(name)) {
@@ -62,7 +99,9 @@ fn canonical_name(name: &str) -> String {
 }
 
 fn is_token(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b))
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b))
 }
 
 /// Why a datagram could not be understood at all (dropped, not answered).
@@ -71,7 +110,10 @@ pub(crate) struct Unparseable(pub String);
 
 impl Message {
     pub fn parse(bytes: &[u8]) -> Result<Message, Unparseable> {
-        let start = bytes.iter().position(|b| *b != b'\r' && *b != b'\n').unwrap_or(bytes.len());
+        let start = bytes
+            .iter()
+            .position(|b| *b != b'\r' && *b != b'\n')
+            .unwrap_or(bytes.len());
         let bytes = &bytes[start..];
         if bytes.is_empty() {
             return Err(Unparseable("empty message".into()));
@@ -109,7 +151,15 @@ impl Message {
                 }
             }
         }
-        let mut msg = Message { start, headers, body: Vec::new(), defect };
+        if matches!(start, StartLine::Request { .. }) && lines[0].split(' ').count() != 3 {
+            defect.get_or_insert_with(|| "Malformed request line".to_string());
+        }
+        let mut msg = Message {
+            start,
+            headers,
+            body: Vec::new(),
+            defect,
+        };
         msg.body = rest.to_vec();
         match msg.header("Content-Length").map(|v| v.parse::<usize>()) {
             Some(Ok(len)) if len <= rest.len() => msg.body.truncate(len),
@@ -138,19 +188,27 @@ impl Message {
                 }
             }
             match self.header("CSeq").map(CSeq::parse) {
-                Some(Some(cseq)) if cseq.method != method => self.note_defect("CSeq method mismatch"),
+                Some(Some(cseq)) if cseq.method != method => {
+                    self.note_defect("CSeq method mismatch")
+                }
                 Some(None) => self.note_defect("Bad CSeq"),
                 _ => {}
             }
             for name in ["From", "To"] {
-                if self.header(name).is_some_and(|v| NameAddr::parse(v).is_none()) {
+                if self
+                    .header(name)
+                    .is_some_and(|v| NameAddr::parse(v).is_none())
+                {
                     self.note_defect(&format!("Bad {name}"));
                 }
             }
             if self.header("Via").is_some() && self.top_via().is_none() {
                 self.note_defect("Bad Via");
             }
-            if self.header("Max-Forwards").is_some_and(|v| v.parse::<u8>().is_err()) {
+            if self
+                .header("Max-Forwards")
+                .is_some_and(|v| v.parse::<u8>().is_err())
+            {
                 self.note_defect("Bad Max-Forwards");
             }
         }
@@ -158,7 +216,10 @@ impl Message {
 
     /// The first value of a header (case-insensitive, compact forms already expanded).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// Every comma-separated value of every line of a header, in order.
@@ -178,7 +239,9 @@ impl Message {
     }
 
     pub fn top_via(&self) -> Option<Via> {
-        self.header_values("Via").first().and_then(|v| Via::parse(v))
+        self.header_values("Via")
+            .first()
+            .and_then(|v| Via::parse(v))
     }
 
     pub fn cseq(&self) -> Option<CSeq> {
@@ -199,12 +262,20 @@ impl Message {
 
     pub fn content_type(&self) -> Option<String> {
         let ct = self.header("Content-Type")?;
-        Some(ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+        Some(
+            ct.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase(),
+        )
     }
 
     /// True when the request carries all that a response must echo.
     pub fn is_answerable(&self) -> bool {
-        ["Via", "Call-ID", "CSeq", "From", "To"].iter().all(|h| self.header(h).is_some())
+        ["Via", "Call-ID", "CSeq", "From", "To"]
+            .iter()
+            .all(|h| self.header(h).is_some())
     }
 }
 
@@ -213,7 +284,12 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 fn parse_start_line(line: &str) -> Result<StartLine, Unparseable> {
-    let bad = || Unparseable(format!("bad start line {:?}", line.chars().take(80).collect::<String>()));
+    let bad = || {
+        Unparseable(format!(
+            "bad start line {:?}",
+            line.chars().take(80).collect::<String>()
+        ))
+    };
     if let Some(rest) = line.strip_prefix("SIP/") {
         let mut parts = rest.splitn(3, ' ');
         let version = format!("SIP/{}", parts.next().ok_or_else(bad)?);
@@ -222,12 +298,21 @@ fn parse_start_line(line: &str) -> Result<StartLine, Unparseable> {
             return Err(bad());
         }
         let reason = parts.next().unwrap_or_default().to_string();
-        return Ok(StartLine::Response { version, code, reason });
+        return Ok(StartLine::Response {
+            version,
+            code,
+            reason,
+        });
     }
-    let parts: Vec<&str> = line.split(' ').collect();
+    // Extra whitespace (RFC 4475 3.1.2.4/3.1.2.5) is read, then answered with 400.
+    let parts: Vec<&str> = line.split_whitespace().collect();
     match parts.as_slice() {
-        [method, uri, version] if is_token(method) && !uri.is_empty() && version.starts_with("SIP/") => {
-            Ok(StartLine::Request { method: method.to_string(), uri: uri.to_string(), version: version.to_string() })
+        [method, uri, version] if is_token(method) && version.starts_with("SIP/") => {
+            Ok(StartLine::Request {
+                method: method.to_string(),
+                uri: uri.to_string(),
+                version: version.to_string(),
+            })
         }
         _ => Err(bad()),
     }
@@ -262,12 +347,14 @@ pub(crate) fn reason_phrase(code: u16) -> &'static str {
         503 => "Service Unavailable",
         505 => "Version Not Supported",
         603 => "Decline",
-        100..=199 => "Session Progress",
-        200..=299 => "OK",
-        300..=399 => "Redirect",
-        400..=499 => "Request Failure",
-        500..=599 => "Server Failure",
-        _ => "Global Failure",
+        _ => match code / 100 {
+            1 => "Session Progress",
+            2 => "Successful",
+            3 => "Redirect",
+            4 => "Request Failure",
+            5 => "Server Failure",
+            _ => "Global Failure",
+        },
     }
 }
 
@@ -279,16 +366,26 @@ pub(crate) struct Builder {
 
 impl Builder {
     pub fn request(method: &str, uri: &str) -> Builder {
-        Builder { text: format!("{method} {uri} SIP/2.0\r\n") }
+        Builder {
+            text: format!("{method} {uri} SIP/2.0\r\n"),
+        }
     }
 
     pub fn response(code: u16, reason: &str) -> Builder {
-        Builder { text: format!("SIP/2.0 {code} {reason}\r\n") }
+        Builder {
+            text: format!("SIP/2.0 {code} {reason}\r\n"),
+        }
     }
 
     /// A response to `req`: its Vias (all, in order; the top one as given in `top_via`),
     /// From, To (with `to_tag` added when the request's To has none), Call-ID and CSeq.
-    pub fn response_to(req: &Message, code: u16, reason: &str, top_via: &str, to_tag: Option<&str>) -> Builder {
+    pub fn response_to(
+        req: &Message,
+        code: u16,
+        reason: &str,
+        top_via: &str,
+        to_tag: Option<&str>,
+    ) -> Builder {
         let mut b = Builder::response(code, reason);
         for (i, via) in req.header_values("Via").iter().enumerate() {
             b = b.header("Via", if i == 0 { top_via } else { via });
@@ -300,7 +397,8 @@ impl Builder {
             Some(tag) if !has_tag => b.header("To", &format!("{to};tag={tag}")),
             _ => b.header("To", to),
         };
-        b.header("Call-ID", req.call_id().unwrap_or_default()).header("CSeq", req.header("CSeq").unwrap_or_default())
+        b.header("Call-ID", req.call_id().unwrap_or_default())
+            .header("CSeq", req.header("CSeq").unwrap_or_default())
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Builder {
@@ -315,7 +413,10 @@ impl Builder {
         let mut text = self.text;
         match body {
             Some((content_type, body)) => {
-                text.push_str(&format!("Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n", body.len()));
+                text.push_str(&format!(
+                    "Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                ));
                 let mut bytes = text.into_bytes();
                 bytes.extend_from_slice(body);
                 bytes
@@ -338,7 +439,9 @@ mod tests {
 
     #[test]
     fn folded_header_lines_are_unfolded() {
-        let m = parse("OPTIONS sip:a@b SIP/2.0\r\nSubject: one\r\n  two\r\n\ttwo-b\r\nCall-ID: x\r\n\r\n");
+        let m = parse(
+            "OPTIONS sip:a@b SIP/2.0\r\nSubject: one\r\n  two\r\n\ttwo-b\r\nCall-ID: x\r\n\r\n",
+        );
         assert_eq!(m.header("subject"), Some("one two two-b"));
         assert_eq!(m.call_id(), Some("x"));
     }

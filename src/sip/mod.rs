@@ -1,11 +1,14 @@
-//! SIP (RFC 3261) as a pure state machine: message parsing with our fixes
-//! ([`message`], [`header`]), transactions and their timers ([`transaction`]), dialogs
-//! ([`dialog`]) and the UAS [`Endpoint`] in the sans-IO style of quinn-proto / str0m:
-//! bytes and instants in, [`Output`]s out. Owns no sockets and reads no clock;
-//! `transport` (the integrator's tokio shell) feeds it datagrams and stream messages
-//! (framed by [`take_stream_message`]) and sends what it outputs.
-//! Must not touch media, menus or SDP content: SDP bodies pass through as bytes.
+//! SIP (RFC 3261) as a pure state machine, in the sans-IO style of quinn-proto / str0m:
+//! bytes and instants in, [`Output`]s out. `message` and `header` parse and build
+//! messages (our own tokenizer: rsip 0.4 fails on IPv6 hosts, tel: URIs and `;` in the
+//! user part, see `message`), `transaction` has the RFC 3261 §17 state machines and
+//! timers, `dialog` the dialog state and next-hop choice, `endpoint` / `call` /
+//! `requests` the UAS [`Endpoint`]. Owns no sockets and reads no clock: `transport` (the
+//! integrator's tokio shell) feeds it datagrams and stream messages (framed by
+//! [`take_stream_message`]) and sends what it outputs. Must not touch media, menus or SDP
+//! content: SDP bodies pass through as bytes.
 
+mod call;
 mod dialog;
 mod endpoint;
 mod framing;
@@ -13,11 +16,14 @@ mod header;
 mod message;
 mod requests;
 mod transaction;
+pub mod transport;
 
 #[cfg(test)]
 mod endpoint_tests;
 #[cfg(test)]
 mod endpoint_tests_dialog;
+#[cfg(test)]
+mod endpoint_tests_input;
 
 use std::net::SocketAddr;
 
@@ -45,7 +51,11 @@ pub struct Incoming<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Output {
     /// Send `bytes` to `to` over `transport` (for TCP, on the connection with that peer).
-    Transmit { transport: Transport, to: SocketAddr, bytes: Vec<u8> },
+    Transmit {
+        transport: Transport,
+        to: SocketAddr,
+        bytes: Vec<u8>,
+    },
     Event(CallEvent),
 }
 
@@ -69,18 +79,36 @@ pub enum CallEvent {
         call_id: String,
     },
     /// ACK for our 2xx to the initial INVITE.
-    Confirmed { call: CallHandle },
+    Confirmed {
+        call: CallHandle,
+    },
     /// CANCEL before the answer; the endpoint already sent 200 and 487.
-    Cancelled { call: CallHandle },
-    Ended { call: CallHandle, reason: EndReason },
+    Cancelled {
+        call: CallHandle,
+    },
+    Ended {
+        call: CallHandle,
+        reason: EndReason,
+    },
     /// SIP INFO with application/dtmf-relay or application/dtmf.
-    Key { call: CallHandle, key: Key },
+    Key {
+        call: CallHandle,
+        key: Key,
+    },
     /// re-INVITE with an SDP offer: answer with `answer_reoffer` or `reject_reoffer`.
-    Reoffer { call: CallHandle, offer: Vec<u8> },
+    Reoffer {
+        call: CallHandle,
+        offer: Vec<u8>,
+    },
     /// The REFER's NOTIFY reported a 2xx.
-    TransferAccepted { call: CallHandle },
+    TransferAccepted {
+        call: CallHandle,
+    },
     /// The REFER was refused or timed out (408), or its NOTIFY reported a failure.
-    TransferFailed { call: CallHandle, status: u16 },
+    TransferFailed {
+        call: CallHandle,
+        status: u16,
+    },
 }
 
 /// Why a call ended.

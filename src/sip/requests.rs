@@ -3,19 +3,29 @@
 
 use std::time::Instant;
 
+use super::call::{Call, PendingInvite, Phase};
 use super::dialog::Dialog;
-use super::endpoint::{Call, Ctx, Endpoint, PendingInvite, Phase, ServerEntry, ServerTx, TxKey, ACCEPT, ALLOW, SUPPORTED};
+use super::endpoint::{Ctx, Endpoint, ServerEntry, ServerTx, TxKey, ACCEPT, ALLOW, SUPPORTED};
 use super::header::{user_number, Uri};
 use super::message::{Builder, Message, StartLine};
 use super::transaction::ServerInviteTx;
 use super::{CallEvent, CallHandle, EndReason, Transport};
 use crate::media::Key;
 
-const METHODS: &[&str] = &["INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO", "NOTIFY"];
+const METHODS: &[&str] = &[
+    "INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO", "NOTIFY",
+];
 
 impl Endpoint {
     pub(super) fn on_request(&mut self, req: Message, ctx: &Ctx, now: Instant) {
-        let StartLine::Request { method, uri, version } = &req.start else { return };
+        let StartLine::Request {
+            method,
+            uri,
+            version,
+        } = &req.start
+        else {
+            return;
+        };
         let (method, uri, version) = (method.clone(), uri.clone(), version.clone());
         if method == "ACK" {
             return self.on_ack(&req, now);
@@ -56,17 +66,31 @@ impl Endpoint {
         if !METHODS.contains(&method.as_str()) {
             return self.reply_simple(&req, ctx, 405, None, &[("Allow", ALLOW)], now);
         }
-        let unsupported: Vec<&str> =
-            req.header_values("Require").into_iter().filter(|t| !t.eq_ignore_ascii_case(SUPPORTED)).collect();
+        let unsupported: Vec<&str> = req
+            .header_values("Require")
+            .into_iter()
+            .filter(|t| !t.eq_ignore_ascii_case(SUPPORTED))
+            .collect();
         if !unsupported.is_empty() && method != "CANCEL" {
-            return self.reply_simple(&req, ctx, 420, None, &[("Unsupported", &unsupported.join(", "))], now);
+            return self.reply_simple(
+                &req,
+                ctx,
+                420,
+                None,
+                &[("Unsupported", &unsupported.join(", "))],
+                now,
+            );
         }
         let to_tag = req.to().and_then(|t| t.tag().map(str::to_string));
         match (method.as_str(), to_tag) {
             ("INVITE", None) => self.on_invite(req, ctx, now),
             ("CANCEL", _) => self.on_cancel(&req, ctx, now),
             ("OPTIONS", _) => {
-                let headers = [("Allow", ALLOW), ("Accept", ACCEPT), ("Supported", SUPPORTED)];
+                let headers = [
+                    ("Allow", ALLOW),
+                    ("Accept", ACCEPT),
+                    ("Supported", SUPPORTED),
+                ];
                 self.reply_simple(&req, ctx, 200, Some(&random_tag()), &headers, now)
             }
             (_, None) => self.reply_simple(&req, ctx, 481, None, &[], now),
@@ -80,22 +104,36 @@ impl Endpoint {
     /// The call whose dialog the request (To tag `to_tag`) belongs to.
     fn dialog_call(&self, req: &Message, to_tag: &str) -> Option<CallHandle> {
         let call_id = req.call_id()?;
-        let from_tag = req.from().and_then(|f| f.tag().map(str::to_string)).unwrap_or_default();
-        self.calls.iter().find(|(_, c)| c.dialog.matches(call_id, to_tag, &from_tag)).map(|(h, _)| *h)
+        let from_tag = req
+            .from()
+            .and_then(|f| f.tag().map(str::to_string))
+            .unwrap_or_default();
+        self.calls
+            .iter()
+            .find(|(_, c)| c.dialog.matches(call_id, to_tag, &from_tag))
+            .map(|(h, _)| *h)
     }
 
     fn on_invite(&mut self, req: Message, ctx: &Ctx, now: Instant) {
         let call_id = req.call_id().unwrap_or_default();
-        let from_tag = req.from().and_then(|f| f.tag().map(str::to_string)).unwrap_or_default();
+        let from_tag = req
+            .from()
+            .and_then(|f| f.tag().map(str::to_string))
+            .unwrap_or_default();
         let cseq = req.cseq().map(|c| c.number);
         let merged = self.calls.values().any(|c| {
-            c.dialog.call_id == call_id && c.dialog.remote_tag == from_tag && c.invite.request.cseq().map(|c| c.number) == cseq
+            c.dialog.call_id == call_id
+                && c.dialog.remote_tag == from_tag
+                && c.invite.request.cseq().map(|c| c.number) == cseq
         });
         if merged {
             return self.reply_simple(&req, ctx, 482, None, &[], now);
         }
         let local_tag = random_tag();
-        let (Some(key), Some(dialog)) = (TxKey::of(&req, "INVITE"), Dialog::from_invite(&req, local_tag, ctx.transport, ctx.source)) else {
+        let (Some(key), Some(dialog)) = (
+            TxKey::of(&req, "INVITE"),
+            Dialog::from_invite(&req, local_tag, ctx.transport, ctx.source),
+        ) else {
             return tracing::warn!(from = %ctx.source, "INVITE without a usable Via/From/To: dropped");
         };
         let call = self.new_call_handle();
@@ -111,7 +149,10 @@ impl Endpoint {
             StartLine::Request { uri, .. } => Uri::parse(uri),
             StartLine::Response { .. } => None,
         };
-        let called = request_uri.and_then(|u| user_number(&u)).or_else(|| req.to().and_then(|t| user_number(&t.uri))).unwrap_or_default();
+        let called = request_uri
+            .and_then(|u| user_number(&u))
+            .or_else(|| req.to().and_then(|t| user_number(&t.uri)))
+            .unwrap_or_default();
         let event = CallEvent::Incoming {
             call,
             caller,
@@ -120,7 +161,11 @@ impl Endpoint {
             signalling_from: ctx.source,
             call_id: dialog.call_id.clone(),
         };
-        let invite = PendingInvite { request: req, key, top_via: ctx.top_via.clone() };
+        let invite = PendingInvite {
+            request: req,
+            key,
+            top_via: ctx.top_via.clone(),
+        };
         let state = Call {
             dialog,
             phase: Phase::Offered,
@@ -136,11 +181,25 @@ impl Endpoint {
     }
 
     /// Creates the INVITE server transaction and sends 100 Trying at once.
-    fn start_invite_tx(&mut self, req: &Message, ctx: &Ctx, key: &TxKey, call: Option<CallHandle>, now: Instant) {
+    fn start_invite_tx(
+        &mut self,
+        req: &Message,
+        ctx: &Ctx,
+        key: &TxKey,
+        call: Option<CallHandle>,
+        now: Instant,
+    ) {
         let trying = self.response(req, &ctx.top_via, 100, None).finish(None);
         let mut tx = ServerInviteTx::new(ctx.transport == Transport::Tcp);
         tx.respond(100, trying.clone(), now);
-        self.server_txs.insert(key.clone(), ServerEntry { tx: ServerTx::Invite(tx), dest: ctx.dest, call });
+        self.server_txs.insert(
+            key.clone(),
+            ServerEntry {
+                tx: ServerTx::Invite(tx),
+                dest: ctx.dest,
+                call,
+            },
+        );
         self.transmit(ctx.dest, trying);
     }
 
@@ -148,15 +207,20 @@ impl Endpoint {
         if req.defect.is_some() {
             return tracing::warn!("malformed ACK dropped: {:?}", req.defect);
         }
-        if let Some(ServerEntry { tx: ServerTx::Invite(tx), .. }) =
-            TxKey::of(req, "ACK").and_then(|key| self.server_txs.get_mut(&key))
+        if let Some(ServerEntry {
+            tx: ServerTx::Invite(tx),
+            ..
+        }) = TxKey::of(req, "ACK").and_then(|key| self.server_txs.get_mut(&key))
         {
             // ACK for a non-2xx final response: same branch as the INVITE.
             if tx.ack_non_2xx(now) {
                 return;
             }
         }
-        let to_tag = req.to().and_then(|t| t.tag().map(str::to_string)).unwrap_or_default();
+        let to_tag = req
+            .to()
+            .and_then(|t| t.tag().map(str::to_string))
+            .unwrap_or_default();
         match (self.dialog_call(req, &to_tag), req.cseq()) {
             (Some(call), Some(cseq)) => self.on_2xx_ack(call, cseq.number, now),
             _ => tracing::debug!("ACK matching nothing dropped"),
@@ -166,16 +230,26 @@ impl Endpoint {
     fn on_cancel(&mut self, req: &Message, ctx: &Ctx, now: Instant) {
         let key = TxKey::of(req, "INVITE");
         let target = match key.as_ref().and_then(|k| self.server_txs.get(k)) {
-            Some(ServerEntry { tx: ServerTx::Invite(tx), call, .. }) => Some((tx.is_proceeding(), *call)),
+            Some(ServerEntry {
+                tx: ServerTx::Invite(tx),
+                call,
+                ..
+            }) => Some((tx.is_proceeding(), *call)),
             _ => None,
         };
         let (Some(key), Some((proceeding, call))) = (key, target) else {
             return self.reply_simple(req, ctx, 481, None, &[], now);
         };
-        let to_tag = call.and_then(|h| self.calls.get(&h)).map(|c| c.dialog.local_tag.clone());
+        let to_tag = call
+            .and_then(|h| self.calls.get(&h))
+            .map(|c| c.dialog.local_tag.clone());
         self.reply_simple(req, ctx, 200, to_tag.as_deref(), &[], now);
-        let Some(c) = call.filter(|_| proceeding).and_then(|h| self.calls.get(&h)) else { return };
-        let call = call.unwrap_or(CallHandle(0));
+        let Some((call, c)) = call
+            .filter(|_| proceeding)
+            .and_then(|h| Some((h, self.calls.get(&h)?)))
+        else {
+            return;
+        };
         if c.invite.key == key && c.phase == Phase::Offered {
             self.send_invite_final(call, false, 487, now);
             self.calls.remove(&call);
@@ -186,8 +260,13 @@ impl Endpoint {
     }
 
     fn on_in_dialog(&mut self, call: CallHandle, req: Message, ctx: &Ctx, now: Instant) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
-        if !req.cseq().is_some_and(|cseq| c.dialog.accept_remote_cseq(cseq.number)) {
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
+        if !req
+            .cseq()
+            .is_some_and(|cseq| c.dialog.accept_remote_cseq(cseq.number))
+        {
             return self.reply_simple(&req, ctx, 500, None, &[], now);
         }
         match req.method().unwrap_or_default() {
@@ -203,18 +282,28 @@ impl Endpoint {
     }
 
     fn on_reinvite(&mut self, call: CallHandle, req: Message, ctx: &Ctx, now: Instant) {
-        let Some(key) = TxKey::of(&req, "INVITE") else { return };
-        let busy = self.calls.get(&call).is_none_or(|c| c.reoffer.is_some() || c.awaiting_ack.is_some() || c.phase != Phase::Confirmed);
+        let Some(key) = TxKey::of(&req, "INVITE") else {
+            return;
+        };
+        let busy = self.calls.get(&call).is_none_or(|c| {
+            c.reoffer.is_some() || c.awaiting_ack.is_some() || c.phase != Phase::Confirmed
+        });
         if busy {
             // RFC 3261 14.2: an INVITE while another is being answered.
             let retry = format!("{}", rand::random::<u8>() % 10 + 1);
             return self.reply_simple(&req, ctx, 500, None, &[("Retry-After", &retry)], now);
         }
         self.start_invite_tx(&req, ctx, &key, Some(call), now);
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         c.dialog.refresh_target(&req, ctx.source);
         let offer = req.body.clone();
-        c.reoffer = Some(PendingInvite { request: req, key, top_via: ctx.top_via.clone() });
+        c.reoffer = Some(PendingInvite {
+            request: req,
+            key,
+            top_via: ctx.top_via.clone(),
+        });
         if !offer.is_empty() {
             return self.event(CallEvent::Reoffer { call, offer });
         }
@@ -247,14 +336,21 @@ impl Endpoint {
     }
 
     fn on_notify(&mut self, call: CallHandle, req: &Message, ctx: &Ctx, now: Instant) {
-        let event = req.header("Event").and_then(|e| e.split(';').next()).unwrap_or_default().trim();
+        let event = req
+            .header("Event")
+            .and_then(|e| e.split(';').next())
+            .unwrap_or_default()
+            .trim();
         if !event.eq_ignore_ascii_case("refer") {
             return self.reply_simple(req, ctx, 489, None, &[], now);
         }
         self.reply_simple(req, ctx, 200, None, &[], now);
         // message/sipfrag: "SIP/2.0 200 OK".
         let body = String::from_utf8_lossy(&req.body);
-        let status = body.split_whitespace().nth(1).and_then(|code| code.parse::<u16>().ok());
+        let status = body
+            .split_whitespace()
+            .nth(1)
+            .and_then(|code| code.parse::<u16>().ok());
         if let Some(status) = status.filter(|s| *s >= 200) {
             self.transfer_outcome(call, status);
         }

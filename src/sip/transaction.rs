@@ -39,7 +39,10 @@ struct Backoff {
 
 impl Backoff {
     fn start(now: Instant) -> Backoff {
-        Backoff { next: now + T1, interval: T1 }
+        Backoff {
+            next: now + T1,
+            interval: T1,
+        }
     }
 
     fn fire(&mut self, now: Instant) {
@@ -75,7 +78,13 @@ pub(crate) struct ServerInviteTx {
 impl ServerInviteTx {
     /// A new transaction; `reliable` is true on TCP.
     pub fn new(reliable: bool) -> ServerInviteTx {
-        ServerInviteTx { state: InviteState::Proceeding, reliable, last: Vec::new(), backoff: None, deadline: None }
+        ServerInviteTx {
+            state: InviteState::Proceeding,
+            reliable,
+            last: Vec::new(),
+            backoff: None,
+            deadline: None,
+        }
     }
 
     /// Records the response sent (the caller transmits it). Ignored after a final one.
@@ -105,7 +114,8 @@ impl ServerInviteTx {
 
     /// The response to re-send for a retransmitted INVITE, if any.
     pub fn last_response(&self) -> Option<&[u8]> {
-        (!self.last.is_empty() && self.state != InviteState::Confirmed).then_some(self.last.as_slice())
+        (!self.last.is_empty() && self.state != InviteState::Confirmed)
+            .then_some(self.last.as_slice())
     }
 
     /// An ACK with the INVITE's branch. True when it acknowledges our non-2xx final
@@ -146,7 +156,9 @@ impl ServerInviteTx {
             self.backoff = None;
             self.deadline = None;
             return Some(match self.state {
-                InviteState::Accepted { acked: false } | InviteState::Completed => TxEvent::TimedOut,
+                InviteState::Accepted { acked: false } | InviteState::Completed => {
+                    TxEvent::TimedOut
+                }
                 _ => TxEvent::Terminated,
             });
         }
@@ -166,7 +178,10 @@ impl ServerNonInviteTx {
     /// The transaction after its final response `bytes` was sent at `now`.
     pub fn completed(bytes: Vec<u8>, now: Instant, reliable: bool) -> ServerNonInviteTx {
         let deadline = if reliable { now } else { now + 64 * T1 };
-        ServerNonInviteTx { last: bytes, deadline }
+        ServerNonInviteTx {
+            last: bytes,
+            deadline,
+        }
     }
 
     pub fn last_response(&self) -> &[u8] {
@@ -242,7 +257,10 @@ impl ClientNonInviteTx {
 
     pub fn handle_timeout(&mut self, now: Instant) -> Option<TxEvent> {
         if self.state == ClientState::Completed {
-            return self.timer_k.filter(|k| now >= *k).map(|_| TxEvent::Terminated);
+            return self
+                .timer_k
+                .filter(|k| now >= *k)
+                .map(|_| TxEvent::Terminated);
         }
         if now >= self.timer_f {
             self.state = ClientState::Completed;
@@ -285,7 +303,11 @@ mod tests {
         let t0 = Instant::now();
         let tx = std::cell::RefCell::new(ServerInviteTx::new(false));
         tx.borrow_mut().respond(486, b"486".to_vec(), t0);
-        let (sends, end) = run(|| tx.borrow().poll_timeout(), |t| tx.borrow_mut().handle_timeout(t), t0);
+        let (sends, end) = run(
+            || tx.borrow().poll_timeout(),
+            |t| tx.borrow_mut().handle_timeout(t),
+            t0,
+        );
         assert_eq!(&sends[..5], &[500, 1500, 3500, 7500, 11500]);
         assert_eq!(end, Some((32000, TxEvent::TimedOut)));
     }
@@ -298,7 +320,10 @@ mod tests {
         assert!(tx.ack_non_2xx(t0 + 100 * MS));
         assert!(tx.ack_non_2xx(t0 + 200 * MS), "a repeated ACK is absorbed");
         assert_eq!(tx.poll_timeout(), Some(t0 + 100 * MS + T4));
-        assert_eq!(tx.handle_timeout(t0 + 100 * MS + T4), Some(TxEvent::Terminated));
+        assert_eq!(
+            tx.handle_timeout(t0 + 100 * MS + T4),
+            Some(TxEvent::Terminated)
+        );
     }
 
     #[test]
@@ -314,11 +339,21 @@ mod tests {
         let t0 = Instant::now();
         let mut tx = ServerInviteTx::new(true);
         tx.respond(200, b"200".to_vec(), t0);
-        assert_eq!(tx.handle_timeout(t0 + T1), Some(TxEvent::Retransmit(b"200".to_vec())));
-        assert!(!tx.ack_non_2xx(t0 + T1 + MS), "an ACK for a 2xx is the dialog's");
+        assert_eq!(
+            tx.handle_timeout(t0 + T1),
+            Some(TxEvent::Retransmit(b"200".to_vec()))
+        );
+        assert!(
+            !tx.ack_non_2xx(t0 + T1 + MS),
+            "an ACK for a 2xx is the dialog's"
+        );
         tx.ack_2xx();
         assert_eq!(tx.poll_timeout(), Some(t0 + 64 * T1));
-        assert_eq!(tx.last_response(), Some(&b"200"[..]), "late INVITE copies still get the 2xx");
+        assert_eq!(
+            tx.last_response(),
+            Some(&b"200"[..]),
+            "late INVITE copies still get the 2xx"
+        );
         assert_eq!(tx.handle_timeout(t0 + 64 * T1), Some(TxEvent::Terminated));
     }
 
@@ -326,7 +361,11 @@ mod tests {
     fn non_invite_client_retransmits_with_timer_e_and_times_out_with_timer_f() {
         let t0 = Instant::now();
         let tx = std::cell::RefCell::new(ClientNonInviteTx::new(b"BYE".to_vec(), t0, false));
-        let (sends, end) = run(|| tx.borrow().poll_timeout(), |t| tx.borrow_mut().handle_timeout(t), t0);
+        let (sends, end) = run(
+            || tx.borrow().poll_timeout(),
+            |t| tx.borrow_mut().handle_timeout(t),
+            t0,
+        );
         assert_eq!(&sends[..6], &[500, 1500, 3500, 7500, 11500, 15500]);
         assert_eq!(end, Some((32000, TxEvent::TimedOut)));
     }
@@ -341,7 +380,10 @@ mod tests {
         assert_eq!(tx.poll_timeout(), Some(t0 + T1 + T2));
         assert!(tx.on_response(202, t0 + T1 + MS));
         assert!(!tx.on_response(202, t0 + T1 + 2 * MS));
-        assert_eq!(tx.handle_timeout(t0 + T1 + MS + T4), Some(TxEvent::Terminated));
+        assert_eq!(
+            tx.handle_timeout(t0 + T1 + MS + T4),
+            Some(TxEvent::Terminated)
+        );
     }
 
     #[test]

@@ -61,16 +61,22 @@ impl TransportSender {
                             tracing::warn!(%to, "TCP connection gone or full; SIP message dropped");
                         }
                     }
-                    None => tracing::warn!(%to, "no TCP connection to the peer; SIP message dropped"),
+                    None => {
+                        tracing::warn!(%to, "no TCP connection to the peer; SIP message dropped")
+                    }
                 }
             }
         }
     }
 }
 
-fn lock(connections: &Connections) -> std::sync::MutexGuard<'_, HashMap<SocketAddr, mpsc::Sender<Bytes>>> {
+fn lock(
+    connections: &Connections,
+) -> std::sync::MutexGuard<'_, HashMap<SocketAddr, mpsc::Sender<Bytes>>> {
     // A panic while holding this lock cannot leave the map inconsistent.
-    connections.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    connections
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The bound SIP sockets: UDP and TCP on the same port.
@@ -133,7 +139,11 @@ async fn receive_datagrams(udp: Arc<UdpSocket>, inbound: mpsc::Sender<Inbound>) 
     }
 }
 
-async fn accept_connections(listener: TcpListener, connections: Connections, inbound: mpsc::Sender<Inbound>) {
+async fn accept_connections(
+    listener: TcpListener,
+    connections: Connections,
+    inbound: mpsc::Sender<Inbound>,
+) {
     let mut streams = JoinSet::new();
     loop {
         tokio::select! {
@@ -171,7 +181,11 @@ async fn serve_connection(
             loop {
                 match take_stream_message(&mut buffer) {
                     Ok(Some(bytes)) => {
-                        let message = Inbound { transport: Transport::Tcp, from: peer, bytes };
+                        let message = Inbound {
+                            transport: Transport::Tcp,
+                            from: peer,
+                            bytes,
+                        };
                         if inbound.send(message).await.is_err() {
                             return;
                         }

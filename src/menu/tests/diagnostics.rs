@@ -79,6 +79,20 @@ fn diagnostic_displays_as_file_line_column_message() {
 }
 
 #[test]
+fn missing_field_is_reported_at_the_name_of_its_map() {
+    let text = edit(BUNDLED, "  max_timeouts: 3 ", "  # max_timeouts: 3 ");
+    let d = problems(&text);
+    let (line, _) = locate(&text, "\ndefaults:", 0);
+    assert_eq!(at(&d, "`defaults` needs `max_timeouts`"), (line + 1, 1));
+    let entry = "  extra:\n    prompt: 21\n    collect: {min_digits: 2}\n";
+    let text = with_menus(entry);
+    let d = problems(&text);
+    let collect = locate(&text, "collect: {min_digits", 0);
+    assert_eq!(at(&d, "needs `max_digits`"), collect);
+    assert_eq!(at(&d, "needs `then`"), collect);
+}
+
+#[test]
 fn yaml_syntax_error_is_reported_where_the_parser_stops() {
     let text = edit(BUNDLED, "    prompt: 04", "    prompt: \"04");
     let d = problems(&text);

@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use regex::Regex;
 
-use super::schema::{
-    Action, ActionId, Collect, DigitSource, Menu, MenuNode, NodeId, PromptRef, Settings,
-};
+mod actions;
+mod values;
+
+use super::schema::{Action, ActionId, Collect, Menu, MenuNode, PromptRef, Settings};
 use super::yaml::{self, Node, Value};
 use super::{Pos, Problem};
 use crate::media::Key;
@@ -82,11 +83,19 @@ struct Fields<'n> {
     owner: Pos,
     what: String,
     entries: Vec<(&'n str, &'n Node)>,
+    /// Where each entry's name is written, in the order of `entries`.
+    names_at: Vec<Pos>,
 }
 
 impl<'n> Fields<'n> {
     fn get(&self, name: &str) -> Option<&'n Node> {
         self.entries.iter().find(|(k, _)| *k == name).map(|e| e.1)
+    }
+
+    /// Where field `name` is written (the owner when it is absent).
+    fn name_at(&self, name: &str) -> Pos {
+        let found = self.entries.iter().position(|(k, _)| *k == name);
+        found.map_or(self.owner, |i| self.names_at[i])
     }
 }
 
@@ -125,7 +134,7 @@ impl Decoder {
 
         let placeholder = self.placeholder_settings();
         let defaults = match self.required(&top, "defaults") {
-            Some(n) => self.defaults(n, &placeholder),
+            Some(n) => self.defaults(n, top.name_at("defaults"), &placeholder),
             None => placeholder,
         };
         let welcome = match top.get("welcome") {
@@ -177,6 +186,7 @@ impl Decoder {
             owner,
             what: what.to_string(),
             entries: Vec::new(),
+            names_at: Vec::new(),
         };
         for (i, (key, value)) in map.iter().enumerate() {
             let Some(name) = self.key_text(key) else {
@@ -197,6 +207,7 @@ impl Decoder {
                 self.problem(key.pos, message);
             } else {
                 fields.entries.push((name, value));
+                fields.names_at.push(key.pos);
             }
         }
         Some(fields)
@@ -249,115 +260,6 @@ impl Decoder {
         out
     }
 
-    fn text<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n str> {
-        let text = node.as_text();
-        if text.is_none() {
-            let message = format!("`{what}` must be text, found {}", node.kind());
-            self.problem(node.pos, message);
-        }
-        text
-    }
-
-    fn number(&mut self, node: &Node, what: &str, min: u32) -> Option<u32> {
-        let text = self.text(node, what)?;
-        match text.parse::<u32>() {
-            Ok(n) if n >= min => Some(n),
-            _ => {
-                let message =
-                    format!("`{what}` must be a whole number of at least {min}, found `{text}`");
-                self.problem(node.pos, message);
-                None
-            }
-        }
-    }
-
-    fn duration(&mut self, node: &Node, what: &str) -> Option<Duration> {
-        let text = self.text(node, what)?;
-        let (number, scale) = if let Some(ms) = text.strip_suffix("ms") {
-            (ms, 0.001)
-        } else {
-            (text.strip_suffix('s').unwrap_or(text), 1.0)
-        };
-        match number.trim().parse::<f64>() {
-            Ok(v) if v > 0.0 && v * scale <= 3600.0 => Some(Duration::from_secs_f64(v * scale)),
-            _ => {
-                let message = format!(
-                    "`{what}` must be a time like 5s, 1.5s or 800ms (at most an hour), found `{text}`"
-                );
-                self.problem(node.pos, message);
-                None
-            }
-        }
-    }
-
-    fn boolean(&mut self, node: &Node, what: &str) -> Option<bool> {
-        let text = self.text(node, what)?;
-        match text.to_ascii_lowercase().as_str() {
-            "true" | "yes" | "on" => Some(true),
-            "false" | "no" | "off" => Some(false),
-            _ => {
-                let message = format!("`{what}` must be true or false, found `{text}`");
-                self.problem(node.pos, message);
-                None
-            }
-        }
-    }
-
-    fn key(&mut self, node: &Node, what: &str) -> Option<Key> {
-        let text = self.text(node, what)?;
-        let mut chars = text.chars();
-        match (chars.next().and_then(Key::from_char), chars.next()) {
-            (Some(key), None) => Some(key),
-            _ => {
-                self.problem(node.pos, format!("`{text}` is not a key; {KEYS_HELP}"));
-                None
-            }
-        }
-    }
-
-    /// A prompt id (or the language): letters, digits, `-` and `_`.
-    fn prompt_id(&mut self, node: &Node, what: &str) -> Option<String> {
-        let text = self.text(node, what)?;
-        let ok = text
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if !ok {
-            let message = format!("`{text}` is not a valid {what}: use letters, digits, - and _");
-            self.problem(node.pos, message);
-            return None;
-        }
-        Some(text.to_string())
-    }
-
-    /// One prompt id or a list of them, as store names (`zh/02`).
-    fn prompts(&mut self, node: &Node, what: &str, allow_empty: bool) -> Option<Vec<PromptRef>> {
-        let items: Vec<&Node> = match &node.value {
-            Value::Seq(items) => items.iter().collect(),
-            Value::Scalar { .. } if !node.is_null() => vec![node],
-            _ => Vec::new(),
-        };
-        if items.is_empty() && !allow_empty {
-            let message = format!(
-                "`{what}` needs a prompt id or a list of them, found {}",
-                node.kind()
-            );
-            self.problem(node.pos, message);
-            return None;
-        }
-        let mut out = Vec::new();
-        for item in items {
-            let id = self.prompt_id(item, "prompt id")?;
-            out.push(self.use_prompt(format!("{}/{id}", self.language), item.pos));
-        }
-        Some(out)
-    }
-
-    fn use_prompt(&mut self, name: String, pos: Pos) -> PromptRef {
-        let prompt = PromptRef { name, pos };
-        self.prompt_uses.push(prompt.clone());
-        prompt
-    }
-
     fn transfers(&mut self, node: &Node) {
         for (name, _, value) in self.named_entries(node, "transfer") {
             let Some(uri) = self.text(value, name) else {
@@ -373,42 +275,6 @@ impl Decoder {
                 self.problem(value.pos, message);
             }
         }
-    }
-
-    fn node_ref(&mut self, node: &Node, what: &str) -> Option<NodeId> {
-        let name = self.text(node, what)?;
-        let found = self.node_names.iter().position(|n| n == name);
-        if found.is_none() {
-            let message = format!(
-                "no menu named `{name}`; menus are: {}",
-                self.node_names.join(", ")
-            );
-            self.problem(node.pos, message);
-        }
-        found
-    }
-
-    fn transfer_ref(&mut self, node: &Node) -> Option<String> {
-        let name = self.text(node, "transfer")?;
-        let found = self
-            .transfers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, uri)| uri.clone());
-        if found.is_none() {
-            let names: Vec<&str> = self.transfers.iter().map(|(n, _)| n.as_str()).collect();
-            let message = format!(
-                "no transfer named `{name}`; transfers are: {}",
-                names.join(", ")
-            );
-            self.problem(node.pos, message);
-        }
-        found
-    }
-
-    fn push_action(&mut self, action: Action) -> ActionId {
-        self.actions.push(action);
-        self.actions.len() - 1
     }
 
     /// Settings used while `defaults:` is missing or broken (the load fails anyway).
@@ -429,8 +295,8 @@ impl Decoder {
         }
     }
 
-    fn defaults(&mut self, node: &Node, placeholder: &Settings) -> Settings {
-        let Some(fields) = self.fields(node, node.pos, "`defaults`", SETTING_FIELDS) else {
+    fn defaults(&mut self, node: &Node, owner: Pos, placeholder: &Settings) -> Settings {
+        let Some(fields) = self.fields(node, owner, "`defaults`", SETTING_FIELDS) else {
             return placeholder.clone();
         };
         for name in SETTING_FIELDS.iter().filter(|n| **n != "barge_in") {
@@ -488,7 +354,10 @@ impl Decoder {
             Some(n) => self.prompts(n, "prompt", false),
             None => None,
         };
-        let collect = f.get("collect").and_then(|n| self.collect(n, &what));
+        let collect_at = f.name_at("collect");
+        let collect = f
+            .get("collect")
+            .and_then(|n| self.collect(n, collect_at, &what));
         let keys = match f.get("keys") {
             Some(n) => self.keys(n, &what, collect.as_ref()),
             None => Vec::new(),
@@ -545,47 +414,48 @@ impl Decoder {
         keys.into_iter().map(|(k, a, _)| (k, a)).collect()
     }
 
-    fn collect(&mut self, node: &Node, what: &str) -> Option<Collect> {
-        let owner = node.pos;
+    fn collect(&mut self, node: &Node, owner: Pos, what: &str) -> Option<Collect> {
         let f = self.fields(node, owner, &format!("`collect` of {what}"), COLLECT_FIELDS)?;
+        // Every field is checked before giving up, so all problems are reported.
         let min_digits = match f.get("min_digits") {
-            Some(n) => self.number(n, "min_digits", 0)? as usize,
-            None => 1,
+            Some(n) => self.number(n, "min_digits", 0),
+            None => Some(1),
         };
-        let max_node = self.required(&f, "max_digits")?;
-        let max_digits = self.number(max_node, "max_digits", 1)? as usize;
-        if min_digits > max_digits {
-            let message =
-                format!("`max_digits` ({max_digits}) is smaller than `min_digits` ({min_digits})");
-            self.problem(max_node.pos, message);
+        let max_node = self.required(&f, "max_digits");
+        let max_digits = max_node.and_then(|n| self.number(n, "max_digits", 1));
+        if let (Some(min), Some(max), Some(n)) = (min_digits, max_digits, max_node) {
+            if min > max {
+                let message = format!("`max_digits` ({max}) is smaller than `min_digits` ({min})");
+                self.problem(n.pos, message);
+            }
         }
         let end_key = match f.get("end_key") {
-            Some(n) if n.as_text() == Some("none") => None,
-            Some(n) => {
-                let key = self.key(n, "end_key")?;
+            Some(n) if n.as_text() == Some("none") => Some(None),
+            Some(n) => self.key(n, "end_key").and_then(|key| {
                 if key.as_char().is_ascii_digit() {
                     self.problem(n.pos, format!("the end key `{key}` cannot be a digit"));
+                    return None;
                 }
-                Some(key)
-            }
-            None => Key::from_char('#'),
+                Some(Some(key))
+            }),
+            None => Some(Key::from_char('#')),
         };
         let pattern = match f.get("pattern") {
-            Some(n) => Some(self.pattern(n)?),
-            None => None,
+            Some(n) => self.pattern(n).map(Some),
+            None => Some(None),
         };
         let secret = match f.get("secret") {
-            Some(n) => self.boolean(n, "secret")?,
-            None => false,
+            Some(n) => self.boolean(n, "secret"),
+            None => Some(false),
         };
-        let then = self.required(&f, "then").map(|n| self.action(n, "then"))?;
+        let then = self.required(&f, "then").map(|n| self.action(n, "then"));
         Some(Collect {
-            min_digits,
-            max_digits,
-            end_key,
-            pattern,
-            secret,
-            then,
+            min_digits: min_digits? as usize,
+            max_digits: max_digits? as usize,
+            end_key: end_key?,
+            pattern: pattern?,
+            secret: secret?,
+            then: then?,
         })
     }
 
@@ -604,136 +474,5 @@ impl Decoder {
                 None
             }
         }
-    }
-
-    /// An action; on a problem, the problem is recorded and a placeholder returned.
-    fn action(&mut self, node: &Node, what: &str) -> ActionId {
-        let action = match &node.value {
-            Value::Map(map) => self.action_map(node, map),
-            _ => match node.as_text() {
-                Some(text) => self.action_word(node.pos, text),
-                None => {
-                    let message =
-                        format!("an action is expected for `{what}`, found {}", node.kind());
-                    self.problem(node.pos, message);
-                    None
-                }
-            },
-        };
-        self.push_action(action.unwrap_or(Action::Repeat))
-    }
-
-    fn action_word(&mut self, pos: Pos, word: &str) -> Option<Action> {
-        match word {
-            "back" => Some(Action::Back),
-            "top" => Some(Action::Top),
-            "repeat" => Some(Action::Repeat),
-            "hangup" => Some(Action::Hangup { goodbye: None }),
-            "goto" | "play" | "say_digits" | "transfer" => {
-                self.problem(pos, format!("`{word}` needs a value, e.g. `{{{word}: …}}`"));
-                None
-            }
-            _ => {
-                let message = format!(
-                    "unknown action `{word}`; actions are: {}",
-                    ACTION_KINDS.join(", ")
-                );
-                self.problem(pos, message);
-                None
-            }
-        }
-    }
-
-    fn action_map(&mut self, node: &Node, map: &[(Node, Node)]) -> Option<Action> {
-        let mut kind: Option<(&str, &Node)> = None;
-        let mut then: Option<(&Node, &Node)> = None;
-        for (k, v) in map {
-            let name = self.key_text(k)?;
-            if name == "then" {
-                if then.is_some() {
-                    self.problem(k.pos, "`then` is given twice in this action");
-                }
-                then = Some((k, v));
-            } else if !ACTION_KINDS.contains(&name) {
-                let message = format!(
-                    "unknown action or field `{name}`; actions are: {}; `then` may follow play and say_digits",
-                    ACTION_KINDS.join(", ")
-                );
-                self.problem(k.pos, message);
-            } else if let Some((first, _)) = kind {
-                let message = format!("one action at a time: `{first}` and `{name}` found; chain them with `then:` after play or say_digits");
-                self.problem(k.pos, message);
-            } else {
-                kind = Some((name, v));
-            }
-        }
-        let Some((name, value)) = kind else {
-            let message = format!("an action needs one of: {}", ACTION_KINDS.join(", "));
-            self.problem(node.pos, message);
-            return None;
-        };
-        let then_id = match (then, name) {
-            (None, _) => self.push_action(Action::Repeat),
-            (Some((_, v)), "play" | "say_digits") => self.action(v, "then"),
-            (Some((k, _)), _) => {
-                self.problem(
-                    k.pos,
-                    format!("`then` only follows play or say_digits, not `{name}`"),
-                );
-                return None;
-            }
-        };
-        match name {
-            "goto" => self.node_ref(value, "goto").map(Action::Goto),
-            "transfer" => self.transfer_ref(value).map(|uri| Action::Transfer { uri }),
-            "play" => self
-                .prompts(value, "play", false)
-                .map(|prompts| Action::Play {
-                    prompts,
-                    then: then_id,
-                }),
-            "say_digits" => self.digit_source(value).map(|source| Action::SayDigits {
-                source,
-                then: then_id,
-            }),
-            "hangup" if value.is_null() => Some(Action::Hangup { goodbye: None }),
-            "hangup" => self
-                .prompts(value, "hangup", true)
-                .map(|p| Action::Hangup { goodbye: Some(p) }),
-            _ if value.is_null() => self.action_word(node.pos, name),
-            _ => {
-                self.problem(value.pos, format!("`{name}` takes no value"));
-                None
-            }
-        }
-    }
-
-    fn digit_source(&mut self, node: &Node) -> Option<DigitSource> {
-        let text = self.text(node, "say_digits")?;
-        let source = match text {
-            "collected" => DigitSource::Collected,
-            "caller" => DigitSource::Caller,
-            t if !t.is_empty() && t.chars().all(|c| c.is_ascii_digit()) => {
-                DigitSource::Literal(t.to_string())
-            }
-            _ => {
-                let message = format!(
-                    "`say_digits` takes `collected`, `caller` or digits like \"102\", found `{text}`"
-                );
-                self.problem(node.pos, message);
-                return None;
-            }
-        };
-        let digits = match &source {
-            DigitSource::Literal(t) => t.as_str(),
-            _ => "0123456789",
-        };
-        let mut used: Vec<char> = digits.chars().collect();
-        used.sort_unstable();
-        used.dedup();
-        for d in used {
-            self.use_prompt(format!("{}/digit-{d}", self.language), node.pos);
-        }
-        Some(source)
     }
 }

@@ -1,0 +1,317 @@
+//! The calls the endpoint holds and the integrator's commands on them (answer, reject,
+//! re-INVITE answers, hangup, refer), with the INVITE responses and in-dialog requests
+//! they send.
+
+use std::time::Instant;
+
+use super::dialog::{contact, Dialog};
+use super::endpoint::{
+    ClientEntry, Dest, Endpoint, Purpose, ServerEntry, ServerTx, TxKey, ALLOW, SUPPORTED,
+};
+use super::message::{reason_phrase, Builder, Message};
+use super::transaction::ClientNonInviteTx;
+use super::{CallEvent, CallHandle, EndReason, Transport};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// `Incoming` reported; waiting for `answer` / `reject`.
+    Offered,
+    /// 200 sent; waiting for the ACK.
+    Answered,
+    Confirmed,
+    /// Our BYE is out.
+    Ending,
+}
+
+/// A re-INVITE waiting for `answer_reoffer` / `reject_reoffer`.
+pub(crate) struct PendingInvite {
+    pub request: Message,
+    pub key: TxKey,
+    /// The top Via as stamped for responses.
+    pub top_via: String,
+}
+
+pub(crate) struct Call {
+    pub dialog: Dialog,
+    pub phase: Phase,
+    /// The INVITE being answered: the initial one, then a pending re-INVITE.
+    pub invite: PendingInvite,
+    pub reoffer: Option<PendingInvite>,
+    /// CSeq number and transaction of the INVITE whose 2xx waits for its ACK.
+    pub awaiting_ack: Option<(u32, TxKey)>,
+    pub local_sdp: Option<String>,
+    pub hangup_after_ack: bool,
+    pub transfer_reported: bool,
+}
+
+impl Endpoint {
+    /// 200 OK with `sdp` to the INVITE of an offered call, retransmitted until the ACK.
+    pub fn answer(&mut self, call: CallHandle, sdp: String, now: Instant) {
+        match self.calls.get(&call).map(|c| c.phase) {
+            Some(Phase::Offered) => {}
+            other => {
+                return tracing::debug!(
+                    ?call,
+                    ?other,
+                    "answer ignored: call not awaiting an answer"
+                )
+            }
+        }
+        self.send_invite_ok(call, false, sdp, now);
+        if let Some(c) = self.calls.get_mut(&call) {
+            c.phase = Phase::Answered;
+        }
+    }
+
+    /// A final non-2xx (e.g. 488, 503) to an offered call, which then ends (`Ended{Rejected}`).
+    pub fn reject(&mut self, call: CallHandle, status: u16, now: Instant) {
+        match self.calls.get(&call).map(|c| c.phase) {
+            Some(Phase::Offered) => {}
+            other => {
+                return tracing::debug!(
+                    ?call,
+                    ?other,
+                    "reject ignored: call not awaiting an answer"
+                )
+            }
+        }
+        let status = final_status(status);
+        self.send_invite_final(call, false, status, now);
+        self.end_call(call, EndReason::Rejected { status });
+    }
+
+    /// 200 OK with `sdp` to a pending re-INVITE.
+    pub fn answer_reoffer(&mut self, call: CallHandle, sdp: String, now: Instant) {
+        if self.calls.get(&call).is_some_and(|c| c.reoffer.is_some()) {
+            self.send_invite_ok(call, true, sdp, now);
+        }
+    }
+
+    /// A final non-2xx to a pending re-INVITE; the call goes on as before.
+    pub fn reject_reoffer(&mut self, call: CallHandle, status: u16, now: Instant) {
+        if self.calls.get(&call).is_some_and(|c| c.reoffer.is_some()) {
+            self.send_invite_final(call, true, final_status(status), now);
+        }
+    }
+
+    /// Ends a call: BYE once confirmed (after the ACK if it is still due); before the
+    /// answer a 480 instead.
+    pub fn hangup(&mut self, call: CallHandle, now: Instant) {
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
+        match c.phase {
+            Phase::Offered => self.reject(call, 480, now),
+            Phase::Answered => c.hangup_after_ack = true,
+            Phase::Confirmed => {
+                c.phase = Phase::Ending;
+                self.send_in_dialog(call, "BYE", &[], Purpose::Bye, now);
+            }
+            Phase::Ending => {}
+        }
+    }
+
+    /// Blind transfer: REFER to `target_uri`; the outcome comes as TransferAccepted /
+    /// TransferFailed from the NOTIFYs (or the REFER's failure).
+    pub fn refer(&mut self, call: CallHandle, target_uri: &str, now: Instant) {
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
+        if c.phase != Phase::Confirmed {
+            return self.event(CallEvent::TransferFailed { call, status: 491 });
+        }
+        c.transfer_reported = false;
+        let refer_to = format!("<{}>", target_uri.trim_matches(|c| c == '<' || c == '>'));
+        let referred_by = contact(&self.config, c.dialog.transport);
+        self.send_in_dialog(
+            call,
+            "REFER",
+            &[("Refer-To", &refer_to), ("Referred-By", &referred_by)],
+            Purpose::Refer,
+            now,
+        );
+    }
+
+    pub fn active_calls(&self) -> usize {
+        self.calls.len()
+    }
+
+    /// Sends the 2xx for the call's initial INVITE or its pending re-INVITE.
+    pub(super) fn send_invite_ok(
+        &mut self,
+        call: CallHandle,
+        reoffer: bool,
+        sdp: String,
+        now: Instant,
+    ) {
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
+        let pending = if reoffer { c.reoffer.take() } else { None };
+        let invite = pending.as_ref().unwrap_or(&c.invite);
+        let (req, key) = (&invite.request, invite.key.clone());
+        let mut b =
+            Builder::response_to(req, 200, "OK", &invite.top_via, Some(&c.dialog.local_tag))
+                .header("Server", &self.config.user_agent)
+                .header("Contact", &contact(&self.config, c.dialog.transport))
+                .header("Allow", ALLOW)
+                .header("Supported", SUPPORTED);
+        if let Some(se) = req.header("Session-Expires") {
+            let delta = se.split(';').next().unwrap_or_default().trim();
+            b = b.header("Session-Expires", &format!("{delta};refresher=uac"));
+            if req
+                .header_values("Supported")
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case("timer"))
+            {
+                b = b.header("Require", "timer");
+            }
+        }
+        let bytes = b.finish(Some(("application/sdp", sdp.as_bytes())));
+        c.awaiting_ack = req.cseq().map(|cs| (cs.number, key.clone()));
+        c.local_sdp = Some(sdp);
+        self.respond_in_tx(&key, 200, bytes, now);
+    }
+
+    /// Sends a final non-2xx for the call's initial INVITE or pending re-INVITE.
+    pub(super) fn send_invite_final(
+        &mut self,
+        call: CallHandle,
+        reoffer: bool,
+        status: u16,
+        now: Instant,
+    ) {
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
+        let pending = if reoffer { c.reoffer.take() } else { None };
+        let invite = pending.as_ref().unwrap_or(&c.invite);
+        let bytes = Builder::response_to(
+            &invite.request,
+            status,
+            reason_phrase(status),
+            &invite.top_via,
+            Some(&c.dialog.local_tag),
+        )
+        .header("Server", &self.config.user_agent)
+        .finish(None);
+        let key = invite.key.clone();
+        self.respond_in_tx(&key, status, bytes, now);
+    }
+
+    /// Hands a response to an INVITE server transaction and sends it.
+    pub(super) fn respond_in_tx(&mut self, key: &TxKey, code: u16, bytes: Vec<u8>, now: Instant) {
+        let Some(entry) = self.server_txs.get_mut(key) else {
+            return;
+        };
+        if let ServerTx::Invite(tx) = &mut entry.tx {
+            if !tx.is_proceeding() {
+                return;
+            }
+            tx.respond(code, bytes.clone(), now);
+        }
+        let dest = entry.dest;
+        self.transmit(dest, bytes);
+    }
+
+    /// Sends BYE or REFER in the call's dialog as a non-INVITE client transaction.
+    pub(super) fn send_in_dialog(
+        &mut self,
+        call: CallHandle,
+        method: &str,
+        extra: &[(&str, &str)],
+        purpose: Purpose,
+        now: Instant,
+    ) {
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
+        let branch = format!("z9hG4bK{:016x}", rand::random::<u64>());
+        let (mut b, to) = c.dialog.request(method, &branch, &self.config);
+        for (name, value) in extra {
+            b = b.header(name, value);
+        }
+        let bytes = b.finish(None);
+        let dest = Dest {
+            transport: c.dialog.transport,
+            to,
+        };
+        let tx = ClientNonInviteTx::new(bytes.clone(), now, dest.transport == Transport::Tcp);
+        self.client_txs.insert(
+            branch,
+            ClientEntry {
+                tx,
+                dest,
+                call,
+                purpose,
+            },
+        );
+        self.transmit(dest, bytes);
+    }
+
+    /// Reports the end and forgets the call; its 2xx stops being retransmitted.
+    pub(super) fn end_call(&mut self, call: CallHandle, reason: EndReason) {
+        let Some(c) = self.calls.remove(&call) else {
+            return;
+        };
+        if let Some((_, key)) = &c.awaiting_ack {
+            if let Some(ServerEntry {
+                tx: ServerTx::Invite(tx),
+                ..
+            }) = self.server_txs.get_mut(key)
+            {
+                tx.stop_retransmitting();
+            }
+        }
+        self.event(CallEvent::Ended { call, reason });
+    }
+
+    /// ACK for a 2xx (matched by dialog and CSeq).
+    pub(super) fn on_2xx_ack(&mut self, call: CallHandle, cseq: u32, now: Instant) {
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
+        let Some((_, key)) = c.awaiting_ack.take_if(|(n, _)| *n == cseq) else {
+            return;
+        };
+        if let Some(ServerEntry {
+            tx: ServerTx::Invite(tx),
+            ..
+        }) = self.server_txs.get_mut(&key)
+        {
+            tx.ack_2xx();
+        }
+        if c.phase == Phase::Answered {
+            c.phase = Phase::Confirmed;
+            let hangup = c.hangup_after_ack;
+            self.event(CallEvent::Confirmed { call });
+            if hangup {
+                self.hangup(call, now);
+            }
+        }
+    }
+
+    /// Reports a transfer's final outcome once.
+    pub(super) fn transfer_outcome(&mut self, call: CallHandle, status: u16) {
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
+        if std::mem::replace(&mut c.transfer_reported, true) {
+            return;
+        }
+        self.event(if (200..300).contains(&status) {
+            CallEvent::TransferAccepted { call }
+        } else {
+            CallEvent::TransferFailed { call, status }
+        });
+    }
+}
+
+/// A status usable as a final non-2xx response: 300-699, else 500.
+fn final_status(status: u16) -> u16 {
+    if (300..700).contains(&status) {
+        status
+    } else {
+        500
+    }
+}
