@@ -24,8 +24,7 @@ use hotline::server::{start, RunningServer, ServerConfig};
 pub const REQUIRE_ENV: &str = "HOTLINE_REQUIRE_E2E";
 
 /// Whether `what` is usable: `probe` (e.g. `python3 -c "import pjsua2"`) must succeed.
-/// When it does not, prints `SKIPPED: …` and returns false, or panics when
-/// `HOTLINE_REQUIRE_E2E=1`.
+/// When it does not, see [`missing`].
 pub fn client_available(what: &str, probe: &mut Command, install: &str) -> bool {
     let found = probe
         .stdin(Stdio::null())
@@ -33,9 +32,19 @@ pub fn client_available(what: &str, probe: &mut Command, install: &str) -> bool 
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|status| status.success());
-    if found {
-        return true;
-    }
+    found || missing(what, install)
+}
+
+/// Whether a program is on PATH. When it is not, see [`missing`].
+pub fn program_available(program: &str, install: &str) -> bool {
+    let on_path = std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()));
+    on_path || missing(program, install)
+}
+
+/// A client is missing: prints `SKIPPED: …` and returns false, or panics when
+/// `HOTLINE_REQUIRE_E2E=1` (CI) makes it a failure.
+fn missing(what: &str, install: &str) -> bool {
     if std::env::var(REQUIRE_ENV).is_ok_and(|value| value == "1") {
         panic!("{what} is not installed ({install}) and {REQUIRE_ENV}=1 requires it");
     }
@@ -45,19 +54,6 @@ pub fn client_available(what: &str, probe: &mut Command, install: &str) -> bool 
         "SKIPPED: {what} not installed ({install})"
     );
     false
-}
-
-/// Whether a program is on PATH (see [`client_available`] for what a miss does).
-pub fn program_available(program: &str, install: &str) -> bool {
-    let on_path = std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()));
-    // `true` is a probe that always starts; a missing program gets a probe that can't.
-    let mut probe = if on_path {
-        Command::new("true")
-    } else {
-        Command::new("/nonexistent/hotline-e2e-probe")
-    };
-    client_available(program, &mut probe, install)
 }
 
 /// One client at a time per test binary: real-time audio on 2 cores stays predictable.
