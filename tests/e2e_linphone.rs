@@ -2,7 +2,8 @@
 //! by commands on its stdin. With `soundcard use files` it sends a WAV of silence and
 //! records what it hears, so no sound card is needed. It offers opus, speex, PCMU, PCMA,
 //! G729 and three telephone-events (99 at 48 kHz, 100 at 16 kHz, 101 at 8 kHz): the
-//! server must pick PCMU and the 8 kHz one.
+//! server must pick PCMU and the 8 kHz one. One call per DTMF method: RFC 4733, SIP INFO
+//! (`use_info=1`) and in-band tones (both off), each counted once under its own method.
 
 #[path = "e2e/hearing.rs"]
 mod hearing;
@@ -29,10 +30,16 @@ fn linphone_call_with_sip_info_key_opens_the_fault_menu() {
     walk_to_the_fault_menu(KeysBy::SipInfo);
 }
 
+#[test]
+fn linphone_call_with_in_band_key_opens_the_fault_menu() {
+    walk_to_the_fault_menu(KeysBy::InBand);
+}
+
 #[derive(Clone, Copy)]
 enum KeysBy {
     Rfc4733,
     SipInfo,
+    InBand,
 }
 
 impl KeysBy {
@@ -41,6 +48,7 @@ impl KeysBy {
         match self {
             KeysBy::Rfc4733 => "rfc4733",
             KeysBy::SipInfo => "info",
+            KeysBy::InBand => "inband",
         }
     }
 }
@@ -122,6 +130,7 @@ impl Linphone {
         let (use_info, use_rfc2833) = match keys {
             KeysBy::Rfc4733 => (0, 1),
             KeysBy::SipInfo => (1, 0),
+            KeysBy::InBand => (0, 0),
         };
         // sip_tcp_port/sip_tls_port 0 = off; [rtp] bind_address makes the SDP say
         // 127.0.0.1 (else it advertises the machine's first global address, even IPv6).
