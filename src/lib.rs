@@ -7,6 +7,7 @@
 //! (`sip::transport`, `call`, `server`, `http`) are thin tokio tasks around them.
 
 pub mod call;
+pub mod caller;
 pub mod config;
 pub mod http;
 pub mod media;

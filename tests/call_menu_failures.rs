@@ -1,0 +1,112 @@
+//! The behaviour every hotline has, over real calls: timeout, invalid key, too many
+//! failures (transfer to an agent with the bundled menu, goodbye and BYE when the menu
+//! says `hangup`).
+
+mod common;
+
+use std::path::Path;
+
+use common::{TestServer, HEAR, WAIT};
+use hotline::caller::{Call, KeyMethod};
+use hotline::media::Key;
+use hotline::server::ServerConfig;
+use hotline::sip::Transport;
+
+fn key(c: char) -> Key {
+    Key::from_char(c).expect("a DTMF key")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_key_plays_the_timeout_prompt_then_the_menu_again() {
+    let server = TestServer::start().await;
+    let mut call = Call::dial(server.caller(Transport::Udp))
+        .await
+        .expect("answered");
+    call.expect_prompts(&["zh/01", "zh/02", "zh/10", "zh/02"], HEAR)
+        .await
+        .expect("timeout, then the main menu again");
+    call.hang_up().await.expect("BYE answered");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_key_plays_the_invalid_prompt_then_the_menu_again() {
+    let server = TestServer::start().await;
+    let mut call = Call::dial(server.caller(Transport::Udp))
+        .await
+        .expect("answered");
+    call.expect_prompts(&["zh/01", "zh/02"], HEAR)
+        .await
+        .expect("main menu");
+    call.press(key('9'), KeyMethod::Rfc4733)
+        .await
+        .expect("key sent");
+    call.expect_prompts(&["zh/11", "zh/02"], HEAR)
+        .await
+        .expect("invalid, menu again");
+    call.hang_up().await.expect("BYE answered");
+}
+
+/// Three wrong keys in a row: 11 and the menu twice, then 08.
+async fn three_wrong_keys(call: &mut Call) {
+    call.expect_prompts(&["zh/01", "zh/02"], HEAR)
+        .await
+        .expect("main menu");
+    for _ in 0..2 {
+        call.press(key('9'), KeyMethod::Rfc4733)
+            .await
+            .expect("key sent");
+        call.expect_prompts(&["zh/11", "zh/02"], HEAR)
+            .await
+            .expect("invalid, menu again");
+    }
+    call.press(key('9'), KeyMethod::Rfc4733)
+        .await
+        .expect("key sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn too_many_wrong_keys_play_08_and_transfer_to_an_agent() {
+    let server = TestServer::start().await;
+    let mut call = Call::dial(server.caller(Transport::Udp))
+        .await
+        .expect("answered");
+    three_wrong_keys(&mut call).await;
+    call.expect_prompts(&["zh/08", "zh/05"], HEAR)
+        .await
+        .expect("too many, transferring");
+    let target = call
+        .wait_for_refer(WAIT)
+        .await
+        .expect("REFER to the agents");
+    assert!(target.contains("sip:agents@"), "Refer-To {target}");
+    call.notify_transfer(200).await.expect("NOTIFY answered");
+    call.hang_up().await.expect("call ended");
+    server.wait_active_calls(0).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn too_many_wrong_keys_with_hangup_play_08_and_09_then_the_server_sends_bye() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let bundled = std::fs::read_to_string(root.join("menus/hotline.yaml")).expect("menu");
+    let from = "on_too_many: {transfer: agent}";
+    assert!(
+        bundled.contains(from),
+        "the bundled menu no longer says {from:?}"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let menu = dir.path().join("hotline.yaml");
+    std::fs::write(&menu, bundled.replace(from, "on_too_many: hangup")).expect("write menu");
+    let mut config = ServerConfig::for_tests(root);
+    config.menu = menu;
+    let server = TestServer::start_with(config).await;
+
+    let mut call = Call::dial(server.caller(Transport::Udp))
+        .await
+        .expect("answered");
+    three_wrong_keys(&mut call).await;
+    call.expect_prompts(&["zh/08", "zh/09"], HEAR)
+        .await
+        .expect("too many, goodbye");
+    call.wait_for_bye(HEAR).await.expect("the server hangs up");
+    server.wait_active_calls(0).await;
+}

@@ -1,0 +1,66 @@
+//! Shared by the `call_*` integration tests: an in-process server on ephemeral loopback
+//! ports, caller configurations that recognise its prompts, and its active calls.
+#![allow(dead_code)] // each test binary uses its own part of this module
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hotline::caller::{CallerConfig, PromptIndex};
+use hotline::server::{RunningServer, ServerConfig};
+use hotline::sip::Transport;
+use tokio::time::Instant;
+
+/// Generous bound for anything a loaded CI machine should finish in a few seconds.
+pub const WAIT: Duration = Duration::from_secs(30);
+/// Bound for a prompt to be identified: the longest prompt plus a menu timeout, with room.
+pub const HEAR: Duration = Duration::from_secs(60);
+
+pub struct TestServer {
+    pub server: RunningServer,
+    pub prompts: Arc<PromptIndex>,
+}
+
+impl TestServer {
+    /// Starts the server with the bundled menu and prompts on ephemeral ports.
+    pub async fn start() -> TestServer {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        TestServer::start_with(ServerConfig::for_tests(root)).await
+    }
+
+    /// Starts the server with `config`.
+    pub async fn start_with(config: ServerConfig) -> TestServer {
+        let server = hotline::server::start(config).await.expect("server starts");
+        let prompts = Arc::new(PromptIndex::new(&server.prompts()));
+        TestServer { server, prompts }
+    }
+
+    /// A caller for this server over `transport` that recognises its prompts.
+    pub fn caller(&self, transport: Transport) -> CallerConfig {
+        let mut config = CallerConfig::new(self.server.sip, transport);
+        config.prompts = Some(Arc::clone(&self.prompts));
+        config
+    }
+
+    /// The server's active-calls gauge (the one `/metrics` shows).
+    pub fn active_calls(&self) -> i64 {
+        self.server.metrics().active_calls.get()
+    }
+
+    /// Waits until the active-calls gauge reads `n` (the server updates it when a call
+    /// ends, which the caller cannot observe directly); panics after `WAIT`.
+    pub async fn wait_active_calls(&self, n: i64) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let now = self.active_calls();
+            if now == n {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "active calls stayed {now}, expected {n}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
