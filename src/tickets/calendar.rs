@@ -14,6 +14,13 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, Utc, Weekday};
 
+use super::model::{Deadlines, Priority, TicketKind};
+
+/// Working days to resolve a complaint.
+pub const COMPLAINT_WORKING_DAYS: u32 = 7;
+/// Working days to answer a consultation.
+pub const CONSULTATION_WORKING_DAYS: u32 = 3;
+
 /// Working days over a holiday calendar, in the hotline's local time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Calendar {
@@ -74,6 +81,33 @@ impl Calendar {
         }
         self.to_utc(next_day(date).and_time(chrono::NaiveTime::MIN))
     }
+
+    /// The deadlines of a ticket made at `created`: dispatch at once when `rush`, else
+    /// within an hour; hand-on and reply by the priority's hours; resolution by working
+    /// days for complaints and consultations.
+    pub fn deadlines(
+        &self,
+        kind: TicketKind,
+        priority: Priority,
+        rush: bool,
+        created: DateTime<Utc>,
+    ) -> Deadlines {
+        let working_days = match kind {
+            TicketKind::Complaint => Some(COMPLAINT_WORKING_DAYS),
+            TicketKind::Consultation => Some(CONSULTATION_WORKING_DAYS),
+            TicketKind::Fault | TicketKind::Suggestion => None,
+        };
+        Deadlines {
+            dispatch_by: if rush {
+                created
+            } else {
+                created + Duration::hours(1)
+            },
+            hand_on_by: created + priority.hand_on_within(),
+            reply_by: created + priority.reply_within(),
+            resolve_by: working_days.map(|days| self.working_days_after(created, days)),
+        }
+    }
 }
 
 fn next_day(date: NaiveDate) -> NaiveDate {
@@ -129,10 +163,21 @@ mod tests {
     fn local_date_not_utc_date_starts_the_count() {
         // 2026-09-10 17:00 UTC is Fri 2026-09-11 01:00 local: day 1 is Mon 14.
         let start = Utc.with_ymd_and_hms(2026, 9, 10, 17, 0, 0).unwrap();
-        assert_eq!(
-            calendar().working_days_after(start, 1),
-            local(9, 15, 0, 0)
-        );
+        assert_eq!(calendar().working_days_after(start, 1), local(9, 15, 0, 0));
+    }
+
+    #[test]
+    fn rush_ticket_is_dispatched_at_once_and_others_within_an_hour() {
+        let made = local(9, 11, 15, 30);
+        let cal = calendar();
+        let rush = cal.deadlines(TicketKind::Fault, Priority::Urgent, true, made);
+        assert_eq!(rush.dispatch_by, made);
+        assert_eq!(rush.hand_on_by, made + Duration::hours(1));
+        assert_eq!(rush.reply_by, made + Duration::hours(4));
+        assert_eq!(rush.resolve_by, None);
+        let plain = cal.deadlines(TicketKind::Consultation, Priority::General, false, made);
+        assert_eq!(plain.dispatch_by, made + Duration::hours(1));
+        assert_eq!(plain.resolve_by, Some(local(9, 17, 0, 0)));
     }
 
     #[test]

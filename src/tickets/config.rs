@@ -110,10 +110,17 @@ pub fn parse_prefectures(text: &str, file: &Path) -> Result<Prefectures, ConfigE
     for (i, p) in parsed.prefectures.iter().enumerate() {
         let at = |field: &str| format!("prefectures.{i}.{field}");
         if p.code.is_empty() || !p.code.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
-            return Err(doc.error(&at("code"), "a prefecture code is lower-case letters and `-`"));
+            return Err(doc.error(
+                &at("code"),
+                "a prefecture code is lower-case letters and `-`",
+            ));
         }
         if let Some(first) = codes.insert(p.code.as_str(), i) {
-            let msg = format!("prefecture `{}` is already defined (item {})", p.code, first + 1);
+            let msg = format!(
+                "prefecture `{}` is already defined (item {})",
+                p.code,
+                first + 1
+            );
             return Err(doc.error(&at("code"), &msg));
         }
         let area = &p.area_code;
@@ -125,7 +132,10 @@ pub fn parse_prefectures(text: &str, file: &Path) -> Result<Prefectures, ConfigE
             .iter()
             .find(|o| o.area_code.starts_with(area.as_str()) || area.starts_with(&o.area_code))
         {
-            let msg = format!("area code `{area}` clashes with `{}` of {}", other.area_code, other.code);
+            let msg = format!(
+                "area code `{area}` clashes with `{}` of {}",
+                other.area_code, other.code
+            );
             return Err(doc.error(&at("area_code"), &msg));
         }
     }
@@ -139,7 +149,10 @@ pub fn parse_calendar(text: &str, file: &Path) -> Result<Calendar, ConfigError> 
     let doc = Doc::new(text, file)?;
     let parsed: HolidaysFile = doc.decode()?;
     let offset = parse_offset(&parsed.utc_offset).ok_or_else(|| {
-        doc.error("utc_offset", "utc_offset must look like `+08:00` (hours:minutes east of UTC)")
+        doc.error(
+            "utc_offset",
+            "utc_offset must look like `+08:00` (hours:minutes east of UTC)",
+        )
     })?;
     let mut seen = BTreeSet::new();
     for (i, date) in parsed.holidays.iter().enumerate() {
@@ -154,7 +167,10 @@ pub fn parse_calendar(text: &str, file: &Path) -> Result<Calendar, ConfigError> 
             return Err(doc.error(&at, &msg));
         }
         if !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
-            let msg = format!("{date} is a {}: a make-up working day is a Saturday or Sunday", date.weekday());
+            let msg = format!(
+                "{date} is a {}: a make-up working day is a Saturday or Sunday",
+                date.weekday()
+            );
             return Err(doc.error(&at, &msg));
         }
     }
@@ -171,7 +187,10 @@ pub fn parse_catalogue(text: &str, file: &Path) -> Result<Catalogue, ConfigError
             return Err(doc.error(&format!("categories.{c}.code"), &msg));
         }
         if category.types.is_empty() {
-            return Err(doc.error(&format!("categories.{c}.types"), "a category needs at least one type"));
+            return Err(doc.error(
+                &format!("categories.{c}.types"),
+                "a category needs at least one type",
+            ));
         }
         for (t, kind) in category.types.iter().enumerate() {
             if !codes.insert(kind.code.as_str()) {
@@ -300,7 +319,9 @@ impl PathWalker {
         };
         match self.stack.last_mut() {
             None => Some(String::new()),
-            Some(Frame::Map { key: key @ None, .. }) => {
+            Some(Frame::Map {
+                key: key @ None, ..
+            }) => {
                 *key = Some(key_text.unwrap_or_default().to_string());
                 None
             }
@@ -318,7 +339,9 @@ impl MarkedEventReceiver for PathWalker {
         let pos = (mark.line(), mark.col() + 1);
         let path = match &event {
             Event::Scalar(text, ..) => self.place(Some(text)),
-            Event::MappingStart(..) | Event::SequenceStart(..) | Event::Alias(_) => self.place(None),
+            Event::MappingStart(..) | Event::SequenceStart(..) | Event::Alias(_) => {
+                self.place(None)
+            }
             Event::MappingEnd | Event::SequenceEnd => {
                 self.stack.pop();
                 return;

@@ -39,7 +39,10 @@ fn shipped_calendar_knows_2026_and_2027_holidays_and_make_up_days() {
 fn shipped_catalogue_has_the_rule_types_and_installation_needs_an_order() {
     let c = load_catalogue(&repo("config/complaint-catalogue.yaml")).unwrap();
     let (category, t) = c.find("repair-quality").unwrap();
-    assert_eq!((category.code.as_str(), t.name.as_str()), ("fault-repair", "修障质量"));
+    assert_eq!(
+        (category.code.as_str(), t.name.as_str()),
+        ("fault-repair", "修障质量")
+    );
     assert!(c.find(INSTALL_MOVE_TIME_LIMIT).unwrap().1.needs_order);
 }
 
@@ -94,7 +97,10 @@ fn bad_utc_offset_is_reported_at_its_value() {
 fn catalogue_type_code_used_twice_is_reported_at_the_second_use() {
     let (text, path) = fixture("catalogue-duplicate.yaml");
     let e = parse_catalogue(&text, &path).unwrap_err();
-    assert_eq!(at(e), "13:15: code `repair-quality` is used twice in the catalogue");
+    assert_eq!(
+        at(e),
+        "13:15: code `repair-quality` is used twice in the catalogue"
+    );
 }
 
 #[test]
@@ -115,5 +121,9 @@ fn yaml_syntax_error_is_reported_with_its_position() {
 #[test]
 fn missing_file_names_the_file() {
     let e = load_catalogue(Path::new("/nonexistent/catalogue.yaml")).unwrap_err();
-    assert!(e.to_string().starts_with("/nonexistent/catalogue.yaml:1:1: cannot read"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("/nonexistent/catalogue.yaml:1:1: cannot read"),
+        "{e}"
+    );
 }

@@ -154,7 +154,13 @@ pub fn apply(
         step: step.kind(),
         reason: reason.to_string(),
     };
-    let not_now = || refuse(&format!("{} needs {}", step.kind(), allowed_from(step.kind())));
+    let not_now = || {
+        refuse(&format!(
+            "{} needs {}",
+            step.kind(),
+            allowed_from(step.kind())
+        ))
+    };
     let mut next = state.clone();
     let required = |text: &str, what: &str| {
         if text.trim().is_empty() {
@@ -166,10 +172,14 @@ pub fn apply(
     next.status = match (step, state.status) {
         (Step::Dispatch { .. }, S::Dispatched | S::Accepted | S::InProgress) => {
             let team = state.team.map_or("a team", Team::as_str);
-            return Err(refuse(&format!("it is with {team}; it must be returned first")));
+            return Err(refuse(&format!(
+                "it is with {team}; it must be returned first"
+            )));
         }
         (Step::Dispatch { .. }, S::CalledBack) if state.satisfied != Some(false) => {
-            return Err(refuse("only a call-back that was not satisfied is dispatched again"));
+            return Err(refuse(
+                "only a call-back that was not satisfied is dispatched again",
+            ));
         }
         (Step::Dispatch { team }, S::Created | S::Returned | S::CalledBack) => {
             next.team = Some(*team);

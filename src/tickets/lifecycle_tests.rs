@@ -51,7 +51,14 @@ fn full_lifecycle_records_every_step_with_who_and_when() {
     let path: Vec<_> = records.iter().map(|r| r.to.as_str()).collect();
     assert_eq!(
         path,
-        ["dispatched", "accepted", "in-progress", "cleared", "called-back", "archived"]
+        [
+            "dispatched",
+            "accepted",
+            "in-progress",
+            "cleared",
+            "called-back",
+            "archived"
+        ]
     );
     assert_eq!(records[3].at, t(3));
     assert_eq!(records[3].from, TicketStatus::InProgress);
@@ -77,7 +84,9 @@ fn dispatched_ticket_cannot_go_to_a_second_team_until_returned() {
 #[test]
 fn clearing_a_ticket_not_in_progress_is_refused_with_the_reason() {
     let (state, _) = walk(false, &[dispatch()]);
-    let clear = Step::Clear { result: "ok".into() };
+    let clear = Step::Clear {
+        result: "ok".into(),
+    };
     let err = apply(&state, &clear, &agent(), t(5)).unwrap_err();
     assert_eq!(err.status, TicketStatus::Dispatched);
     assert_eq!(
@@ -130,7 +139,12 @@ fn card_phone_with_no_call_back_is_archived_straight_after_clearing() {
     let (state, _) = walk(true, &steps);
     assert_eq!(state.status, TicketStatus::Archived);
     let (cleared, _) = walk(true, &happy_path()[..4]);
-    let err = apply(&cleared, &Step::CallBack { satisfied: true }, &agent(), t(9));
+    let err = apply(
+        &cleared,
+        &Step::CallBack { satisfied: true },
+        &agent(),
+        t(9),
+    );
     assert!(err.unwrap_err().reason.contains("no call-back"));
 }
 
@@ -159,6 +173,7 @@ fn steps_serialize_with_a_stable_step_tag() {
     })
     .unwrap();
     assert_eq!(json, "step: return\nreason: wrong area\n");
-    let back: Step = serde_yaml::from_str("step: dispatch\nteam: lan-maintenance-branch\n").unwrap();
+    let back: Step =
+        serde_yaml::from_str("step: dispatch\nteam: lan-maintenance-branch\n").unwrap();
     assert_eq!(back.kind(), StepKind::Dispatch);
 }

@@ -13,3 +13,5 @@ pub mod config;
 pub mod lifecycle;
 pub mod model;
 pub mod number;
+pub mod rules;
+pub mod serial;

@@ -271,6 +271,15 @@ pub struct Deadlines {
     pub resolve_by: Option<DateTime<Utc>>,
 }
 
+/// An installation or move order a complaint is about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRef {
+    /// The order's acceptance number.
+    pub acceptance_number: String,
+    /// Its current state, as the caller or the order system gave it.
+    pub state: String,
+}
+
 /// A ticket the rules decided to make, ready for the store to insert (status `created`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewTicket {
@@ -292,6 +301,10 @@ pub struct NewTicket {
     pub complaint_type: Option<String>,
     /// A complaint about a fault: that fault ticket.
     pub about: Option<TicketId>,
+    /// A declaration (a second complaint within 4 hours): the earlier complaint.
+    pub escalates: Option<TicketId>,
+    /// Installation/move time-limit complaints: the order and its current state.
+    pub order: Option<OrderRef>,
     /// The fault phenomenon the caller chose.
     pub phenomenon: Option<String>,
     /// The ticket text: the caller's words, and for a repeat-fault complaint the first

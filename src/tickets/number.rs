@@ -87,11 +87,13 @@ impl Prefectures {
     /// The prefecture whose area code starts this landline number.
     pub fn of_landline(&self, number: &str) -> Option<&Prefecture> {
         self.list.iter().find(|p| {
-            number.strip_prefix(p.area_code.as_str()).is_some_and(|local| {
-                (7..=8).contains(&local.len())
-                    && local.bytes().all(|b| b.is_ascii_digit())
-                    && !local.starts_with(['0', '1'])
-            })
+            number
+                .strip_prefix(p.area_code.as_str())
+                .is_some_and(|local| {
+                    (7..=8).contains(&local.len())
+                        && local.bytes().all(|b| b.is_ascii_digit())
+                        && !local.starts_with(['0', '1'])
+                })
         })
     }
 
@@ -122,9 +124,9 @@ impl Prefectures {
         }
         let account = (number.starts_with("adsl") || number.starts_with("lan"))
             && (5..=40).contains(&number.len())
-            && number.bytes().all(|b| {
-                b.is_ascii_lowercase() || b.is_ascii_digit() || b".-_@".contains(&b)
-            });
+            && number
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b".-_@".contains(&b));
         if account {
             return Ok(NumberShape::BroadbandAccount);
         }
@@ -190,7 +192,10 @@ mod tests {
             area_code: area.into(),
             logical_broadband: logical,
         };
-        Prefectures::new(vec![p("jinghe", "0551", true), p("qingshan", "0552", false)])
+        Prefectures::new(vec![
+            p("jinghe", "0551", true),
+            p("qingshan", "0552", false),
+        ])
     }
 
     #[test]
@@ -207,7 +212,13 @@ mod tests {
 
     #[test]
     fn landline_without_known_area_code_or_with_bad_local_part_is_refused() {
-        for bad in ["0599234567", "2345678", "05510345678", "0551234567890", "0551234"] {
+        for bad in [
+            "0599234567",
+            "2345678",
+            "05510345678",
+            "0551234567890",
+            "0551234",
+        ] {
             assert!(prefectures().shape(bad).is_err(), "{bad}");
         }
     }
