@@ -17,3 +17,4 @@ pub mod prompts;
 pub mod sdp;
 pub mod server;
 pub mod sip;
+pub mod tickets;
