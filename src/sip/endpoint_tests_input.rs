@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use super::endpoint_tests::{
-    caller, drain, endpoint, events, exchange, feed, feed_from, invite, ms, request, sent, status,
+    caller, drain, endpoint, events, exchange, feed_from, invite, ms, request, sent, status,
     statuses,
 };
 use super::message::{Message, StartLine};
