@@ -144,18 +144,53 @@ impl Endpoint {
         sdp: String,
         now: Instant,
     ) {
+        self.send_invite_response(call, reoffer, 200, Some(sdp), now);
+    }
+
+    /// Sends a final non-2xx for the call's initial INVITE or pending re-INVITE.
+    pub(super) fn send_invite_final(
+        &mut self,
+        call: CallHandle,
+        reoffer: bool,
+        status: u16,
+        now: Instant,
+    ) {
+        self.send_invite_response(call, reoffer, status, None, now);
+    }
+
+    /// Sends the final response `status` to the call's initial INVITE or, with `reoffer`,
+    /// to its pending re-INVITE (taken from the call). With `sdp` it is the 2xx carrying
+    /// our SDP (and Contact, Allow, Supported, the session timer echoed), whose ACK is
+    /// then awaited; without, a bodiless failure.
+    fn send_invite_response(
+        &mut self,
+        call: CallHandle,
+        reoffer: bool,
+        status: u16,
+        sdp: Option<String>,
+        now: Instant,
+    ) {
         let Some(c) = self.calls.get_mut(&call) else {
             return;
         };
         let pending = if reoffer { c.reoffer.take() } else { None };
         let invite = pending.as_ref().unwrap_or(&c.invite);
         let (req, key) = (&invite.request, invite.key.clone());
-        let mut b =
-            Builder::response_to(req, 200, "OK", &invite.top_via, Some(&c.dialog.local_tag))
-                .header("Server", &self.config.user_agent)
-                .header("Contact", &contact(&self.config, c.dialog.transport))
-                .header("Allow", ALLOW)
-                .header("Supported", SUPPORTED);
+        let b = Builder::response_to(
+            req,
+            status,
+            reason_phrase(status),
+            &invite.top_via,
+            Some(&c.dialog.local_tag),
+        )
+        .header("Server", &self.config.user_agent);
+        let Some(sdp) = sdp else {
+            return self.respond_in_tx(&key, status, b.finish(None), now);
+        };
+        let mut b = b
+            .header("Contact", &contact(&self.config, c.dialog.transport))
+            .header("Allow", ALLOW)
+            .header("Supported", SUPPORTED);
         if let Some(se) = req.header("Session-Expires") {
             let delta = se.split(';').next().unwrap_or_default().trim();
             b = b.header("Session-Expires", &format!("{delta};refresher=uac"));
@@ -170,32 +205,6 @@ impl Endpoint {
         let bytes = b.finish(Some(("application/sdp", sdp.as_bytes())));
         c.awaiting_ack = req.cseq().map(|cs| (cs.number, key.clone()));
         c.local_sdp = Some(sdp);
-        self.respond_in_tx(&key, 200, bytes, now);
-    }
-
-    /// Sends a final non-2xx for the call's initial INVITE or pending re-INVITE.
-    pub(super) fn send_invite_final(
-        &mut self,
-        call: CallHandle,
-        reoffer: bool,
-        status: u16,
-        now: Instant,
-    ) {
-        let Some(c) = self.calls.get_mut(&call) else {
-            return;
-        };
-        let pending = if reoffer { c.reoffer.take() } else { None };
-        let invite = pending.as_ref().unwrap_or(&c.invite);
-        let bytes = Builder::response_to(
-            &invite.request,
-            status,
-            reason_phrase(status),
-            &invite.top_via,
-            Some(&c.dialog.local_tag),
-        )
-        .header("Server", &self.config.user_agent)
-        .finish(None);
-        let key = invite.key.clone();
         self.respond_in_tx(&key, status, bytes, now);
     }
 
