@@ -47,15 +47,8 @@ pub(crate) struct Call {
 impl Endpoint {
     /// 200 OK with `sdp` to the INVITE of an offered call, retransmitted until the ACK.
     pub fn answer(&mut self, call: CallHandle, sdp: String, now: Instant) {
-        match self.calls.get(&call).map(|c| c.phase) {
-            Some(Phase::Offered) => {}
-            other => {
-                return tracing::debug!(
-                    ?call,
-                    ?other,
-                    "answer ignored: call not awaiting an answer"
-                )
-            }
+        if !self.awaiting_answer(call, "answer") {
+            return;
         }
         self.send_invite_ok(call, false, sdp, now);
         if let Some(c) = self.calls.get_mut(&call) {
@@ -65,15 +58,8 @@ impl Endpoint {
 
     /// A final non-2xx (e.g. 488, 503) to an offered call, which then ends (`Ended{Rejected}`).
     pub fn reject(&mut self, call: CallHandle, status: u16, now: Instant) {
-        match self.calls.get(&call).map(|c| c.phase) {
-            Some(Phase::Offered) => {}
-            other => {
-                return tracing::debug!(
-                    ?call,
-                    ?other,
-                    "reject ignored: call not awaiting an answer"
-                )
-            }
+        if !self.awaiting_answer(call, "reject") {
+            return;
         }
         let status = final_status(status);
         self.send_invite_final(call, false, status, now);
@@ -134,6 +120,22 @@ impl Endpoint {
 
     pub fn active_calls(&self) -> usize {
         self.calls.len()
+    }
+
+    /// Whether `call` is offered, waiting for `answer` / `reject`; if not, logs that
+    /// `command` is ignored.
+    fn awaiting_answer(&self, call: CallHandle, command: &str) -> bool {
+        match self.calls.get(&call).map(|c| c.phase) {
+            Some(Phase::Offered) => true,
+            other => {
+                tracing::debug!(
+                    ?call,
+                    ?other,
+                    "{command} ignored: call not awaiting an answer"
+                );
+                false
+            }
+        }
     }
 
     /// Sends the 2xx for the call's initial INVITE or its pending re-INVITE.
