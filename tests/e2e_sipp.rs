@@ -39,7 +39,8 @@ fn press_3_and_hang_up(transport: &str) {
     let dir = tempfile::tempdir().expect("temp dir");
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/sipp/rfc4733_keys.xml");
     let sip = support::free_ports(1);
-    let media = support::free_ports(2);
+    // SIPp binds audio RTP/RTCP and video RTP/RTCP from the media port up.
+    let media = support::free_ports(4);
     let before_key = hotline.prompt_duration("zh/01") + Duration::from_millis(1500);
 
     let mut sipp = Client::spawn(

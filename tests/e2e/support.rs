@@ -63,20 +63,14 @@ pub fn one_client_at_a_time() -> MutexGuard<'static, ()> {
 }
 
 /// The first of `count` consecutive loopback ports, even, free for both UDP and TCP right
-/// now. Drawn from the kernel's ephemeral range (never 5060, never the server's RTP range).
+/// now. Drawn from 30000-32767: below the kernel's ephemeral range (32768 and up, where
+/// any socket's automatic port could take it between this check and the client's bind)
+/// and above the server's RTP range (20000-29999); never 5060.
 pub fn free_ports(count: u16) -> u16 {
-    for _ in 0..200 {
-        let Ok(probe) = UdpSocket::bind("127.0.0.1:0") else {
-            continue;
-        };
-        let Ok(addr) = probe.local_addr() else {
-            continue;
-        };
-        drop(probe);
-        let base = addr.port() & !1;
-        if base < 1024 || u32::from(base) + u32::from(count) > 65535 {
-            continue;
-        }
+    const FIRST: u16 = 30_000;
+    const LAST: u16 = 32_767;
+    for _ in 0..500 {
+        let base = (FIRST + rand::random::<u16>() % (LAST - FIRST - count)) & !1;
         let all_free = (base..base + count).all(|port| {
             UdpSocket::bind(("127.0.0.1", port)).is_ok()
                 && TcpListener::bind(("127.0.0.1", port)).is_ok()
@@ -85,7 +79,7 @@ pub fn free_ports(count: u16) -> u16 {
             return base;
         }
     }
-    panic!("no run of {count} free loopback ports found");
+    panic!("no run of {count} free loopback ports found in {FIRST}-{LAST}");
 }
 
 /// Polls `check` every 50 ms until it gives a value; panics after `timeout` with `what`.
