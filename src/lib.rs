@@ -18,3 +18,4 @@ pub mod prompts;
 pub mod sdp;
 pub mod server;
 pub mod sip;
+pub mod tickets;

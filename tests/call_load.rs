@@ -2,16 +2,14 @@
 
 mod common;
 
-use common::{TestServer, HEAR};
+use common::{key, TestServer, HEAR};
 use hotline::caller::{Call, CallerConfig, KeyMethod};
-use hotline::media::Key;
 use hotline::sip::Transport;
 use tokio::task::JoinSet;
 
 const CALLS: usize = 50;
 
 async fn short_walk(config: CallerConfig) -> Result<(), String> {
-    let key = |c| Key::from_char(c).expect("a DTMF key");
     let mut call = Call::dial(config).await.map_err(|e| format!("dial: {e}"))?;
     let steps: [(Option<char>, &[&str]); 3] = [
         (None, &["zh/01", "zh/02"]),

@@ -8,15 +8,12 @@ mod common;
 use std::time::Duration;
 
 use common::{TestServer, HEAR};
-use hotline::caller::Call;
 use hotline::sip::Transport;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn frames_arrive_every_20ms_with_correct_sequence_timestamp_and_marker() {
     let server = TestServer::start().await;
-    let mut call = Call::dial(server.caller(Transport::Udp))
-        .await
-        .expect("answered");
+    let mut call = server.dial(Transport::Udp).await;
     call.expect_prompts(&["zh/01", "zh/02"], HEAR)
         .await
         .expect("welcome and menu");

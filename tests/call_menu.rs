@@ -6,14 +6,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{TestServer, HEAR};
+use common::{key, TestServer, HEAR};
 use hotline::caller::{Call, CallerConfig, KeyMethod};
-use hotline::media::Key;
 use hotline::sip::Transport;
-
-fn key(c: char) -> Key {
-    Key::from_char(c).expect("a DTMF key")
-}
 
 /// Main menu → fault menu (3) → a leaf that plays 28 and returns (1) → back (*) →
 /// password menu (6) → its information prompt (1) → back (*), then BYE.
@@ -114,9 +109,7 @@ async fn key_during_main_menu_stops_it_and_the_fault_menu_starts() {
         .get("zh/02")
         .expect("prompt 02")
         .duration;
-    let mut call = Call::dial(server.caller(Transport::Udp))
-        .await
-        .expect("answered");
+    let mut call = server.dial(Transport::Udp).await;
     call.expect_prompts(&["zh/01", "zh/02"], HEAR)
         .await
         .expect("main menu starts");

@@ -6,22 +6,15 @@ mod common;
 
 use std::path::Path;
 
-use common::{TestServer, HEAR, WAIT};
+use common::{key, TestServer, HEAR, WAIT};
 use hotline::caller::{Call, KeyMethod};
-use hotline::media::Key;
 use hotline::server::ServerConfig;
 use hotline::sip::Transport;
-
-fn key(c: char) -> Key {
-    Key::from_char(c).expect("a DTMF key")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_key_plays_the_timeout_prompt_then_the_menu_again() {
     let server = TestServer::start().await;
-    let mut call = Call::dial(server.caller(Transport::Udp))
-        .await
-        .expect("answered");
+    let mut call = server.dial(Transport::Udp).await;
     call.expect_prompts(&["zh/01", "zh/02", "zh/10", "zh/02"], HEAR)
         .await
         .expect("timeout, then the main menu again");
@@ -31,19 +24,22 @@ async fn no_key_plays_the_timeout_prompt_then_the_menu_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_key_plays_the_invalid_prompt_then_the_menu_again() {
     let server = TestServer::start().await;
-    let mut call = Call::dial(server.caller(Transport::Udp))
-        .await
-        .expect("answered");
+    let mut call = server.dial(Transport::Udp).await;
     call.expect_prompts(&["zh/01", "zh/02"], HEAR)
         .await
         .expect("main menu");
+    wrong_key(&mut call).await;
+    call.hang_up().await.expect("BYE answered");
+}
+
+/// Presses a key the main menu does not know; hears 11 and the menu again.
+async fn wrong_key(call: &mut Call) {
     call.press(key('9'), KeyMethod::Rfc4733)
         .await
         .expect("key sent");
     call.expect_prompts(&["zh/11", "zh/02"], HEAR)
         .await
         .expect("invalid, menu again");
-    call.hang_up().await.expect("BYE answered");
 }
 
 /// Three wrong keys in a row: 11 and the menu twice, then 08.
@@ -52,12 +48,7 @@ async fn three_wrong_keys(call: &mut Call) {
         .await
         .expect("main menu");
     for _ in 0..2 {
-        call.press(key('9'), KeyMethod::Rfc4733)
-            .await
-            .expect("key sent");
-        call.expect_prompts(&["zh/11", "zh/02"], HEAR)
-            .await
-            .expect("invalid, menu again");
+        wrong_key(call).await;
     }
     call.press(key('9'), KeyMethod::Rfc4733)
         .await
@@ -67,9 +58,7 @@ async fn three_wrong_keys(call: &mut Call) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn too_many_wrong_keys_play_08_and_transfer_to_an_agent() {
     let server = TestServer::start().await;
-    let mut call = Call::dial(server.caller(Transport::Udp))
-        .await
-        .expect("answered");
+    let mut call = server.dial(Transport::Udp).await;
     three_wrong_keys(&mut call).await;
     call.expect_prompts(&["zh/08", "zh/05"], HEAR)
         .await
@@ -100,9 +89,7 @@ async fn too_many_wrong_keys_with_hangup_play_08_and_09_then_the_server_sends_by
     config.menu = menu;
     let server = TestServer::start_with(config).await;
 
-    let mut call = Call::dial(server.caller(Transport::Udp))
-        .await
-        .expect("answered");
+    let mut call = server.dial(Transport::Udp).await;
     three_wrong_keys(&mut call).await;
     call.expect_prompts(&["zh/08", "zh/09"], HEAR)
         .await

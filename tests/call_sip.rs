@@ -10,9 +10,7 @@ use hotline::sip::Transport;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bye_from_the_caller_ends_the_call_on_the_server() {
     let server = TestServer::start().await;
-    let mut call = Call::dial(server.caller(Transport::Udp))
-        .await
-        .expect("answered");
+    let mut call = server.dial(Transport::Udp).await;
     assert!(
         call.provisional().contains(&100),
         "100 Trying before the answer"
@@ -28,9 +26,7 @@ async fn bye_from_the_caller_ends_the_call_on_the_server() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bye_from_the_caller_over_tcp_ends_the_call_on_the_server() {
     let server = TestServer::start().await;
-    let mut call = Call::dial(server.caller(Transport::Tcp))
-        .await
-        .expect("answered");
+    let mut call = server.dial(Transport::Tcp).await;
     call.expect_prompts(&["zh/01"], HEAR)
         .await
         .expect("welcome");

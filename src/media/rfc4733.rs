@@ -128,6 +128,24 @@ mod tests {
 
     const SSRC: u32 = 0x1234_5678;
 
+    /// A telephone-event packet (PT 101) carrying `payload`.
+    fn event_view(
+        payload: &[u8],
+        marker: bool,
+        sequence: u16,
+        timestamp: u32,
+        ssrc: u32,
+    ) -> RtpView<'_> {
+        RtpView {
+            payload_type: 101,
+            marker,
+            sequence,
+            timestamp,
+            ssrc,
+            payload,
+        }
+    }
+
     /// A sender: one packet per call, sequence numbers counted, a fake clock in ms.
     struct Sender {
         rx: TelephoneEventReceiver,
@@ -177,14 +195,7 @@ mod tests {
                 (dur >> 8) as u8,
                 dur as u8,
             ];
-            let view = RtpView {
-                payload_type: 101,
-                marker,
-                sequence: seq,
-                timestamp: ts,
-                ssrc: SSRC,
-                payload: &self.bytes,
-            };
+            let view = event_view(&self.bytes, marker, seq, ts, SSRC);
             let now = self.start + Duration::from_millis(at_ms);
             self.rx.on_packet(&view, now).map(Key::as_char)
         }
@@ -197,17 +208,15 @@ mod tests {
                 keys.extend(self.send(at_ms + t, code, ts, t == 0, false, (t * 8) as u16));
                 t += 50;
             }
-            for i in 0..3 {
-                keys.extend(self.send(
-                    at_ms + len_ms + i * 20,
-                    code,
-                    ts,
-                    false,
-                    true,
-                    (len_ms * 8) as u16,
-                ));
-            }
+            keys.extend(self.end_packets(at_ms + len_ms, code, ts, (len_ms * 8) as u16));
             keys
+        }
+
+        /// The end packet of an event, sent three times 20 ms apart from `at_ms`.
+        fn end_packets(&mut self, at_ms: u64, code: u8, ts: u32, dur: u16) -> Vec<char> {
+            (0..3)
+                .filter_map(|i| self.send(at_ms + i * 20, code, ts, false, true, dur))
+                .collect()
         }
     }
 
@@ -231,9 +240,7 @@ mod tests {
         for t in [0, 50, 100] {
             keys.extend(s.send(t, 7, 5000, false, false, (t * 8) as u16));
         }
-        for t in [120, 140, 160] {
-            keys.extend(s.send(t, 7, 5000, false, true, 960));
-        }
+        keys.extend(s.end_packets(120, 7, 5000, 960));
         assert_eq!(keys, ['7']);
     }
 
@@ -256,23 +263,14 @@ mod tests {
     #[test]
     fn only_end_packets_report_one_key() {
         let mut s = Sender::new();
-        let mut keys = Vec::new();
-        for t in [100, 120, 140] {
-            keys.extend(s.send(t, 0, 4000, false, true, 800));
-        }
-        assert_eq!(keys, ['0']);
+        assert_eq!(s.end_packets(100, 0, 4000, 800), ['0']);
     }
 
     #[test]
     fn same_key_twice_with_only_end_packets_reports_twice() {
         let mut s = Sender::new();
-        let mut keys = Vec::new();
-        for t in [100, 120, 140] {
-            keys.extend(s.send(t, 9, 4000, false, true, 800));
-        }
-        for t in [340, 360, 380] {
-            keys.extend(s.send(t, 9, 6000, false, true, 800));
-        }
+        let mut keys = s.end_packets(100, 9, 4000, 800);
+        keys.extend(s.end_packets(340, 9, 6000, 800));
         assert_eq!(keys, ['9', '9']);
     }
 
@@ -291,9 +289,7 @@ mod tests {
             elapsed += 400;
         }
         let last_ts = 50_000 + 2 * 0xFFFF;
-        for i in 0..3 {
-            keys.extend(s.send(20_000 + i * 20, 2, last_ts, false, true, 28_930));
-        }
+        keys.extend(s.end_packets(20_000, 2, last_ts, 28_930));
         assert_eq!(keys, ['2']);
     }
 
@@ -382,15 +378,7 @@ mod tests {
     fn new_ssrc_starts_afresh() {
         let mut s = Sender::new();
         assert_eq!(s.press(0, 5, 1000, 100), ['5']);
-        let bytes = [5, 0x0A, 0, 0];
-        let view = RtpView {
-            payload_type: 101,
-            marker: true,
-            sequence: 3,
-            timestamp: 1000,
-            ssrc: SSRC + 1,
-            payload: &bytes,
-        };
+        let view = event_view(&[5, 0x0A, 0, 0], true, 3, 1000, SSRC + 1);
         let key = s.rx.on_packet(&view, s.start + Duration::from_millis(400));
         assert_eq!(key.map(Key::as_char), Some('5'));
     }
@@ -400,14 +388,7 @@ mod tests {
         let mut rx = TelephoneEventReceiver::new();
         let now = Instant::now();
         for payload in [&[][..], &[1, 0, 0], &[16, 0x80, 0, 0], &[255, 0, 0, 0]] {
-            let view = RtpView {
-                payload_type: 101,
-                marker: true,
-                sequence: 1,
-                timestamp: 1,
-                ssrc: 1,
-                payload,
-            };
+            let view = event_view(payload, true, 1, 1, 1);
             assert_eq!(rx.on_packet(&view, now), None, "{payload:?}");
         }
     }

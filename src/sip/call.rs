@@ -47,15 +47,8 @@ pub(crate) struct Call {
 impl Endpoint {
     /// 200 OK with `sdp` to the INVITE of an offered call, retransmitted until the ACK.
     pub fn answer(&mut self, call: CallHandle, sdp: String, now: Instant) {
-        match self.calls.get(&call).map(|c| c.phase) {
-            Some(Phase::Offered) => {}
-            other => {
-                return tracing::debug!(
-                    ?call,
-                    ?other,
-                    "answer ignored: call not awaiting an answer"
-                )
-            }
+        if !self.awaiting_answer(call, "answer") {
+            return;
         }
         self.send_invite_ok(call, false, sdp, now);
         if let Some(c) = self.calls.get_mut(&call) {
@@ -65,15 +58,8 @@ impl Endpoint {
 
     /// A final non-2xx (e.g. 488, 503) to an offered call, which then ends (`Ended{Rejected}`).
     pub fn reject(&mut self, call: CallHandle, status: u16, now: Instant) {
-        match self.calls.get(&call).map(|c| c.phase) {
-            Some(Phase::Offered) => {}
-            other => {
-                return tracing::debug!(
-                    ?call,
-                    ?other,
-                    "reject ignored: call not awaiting an answer"
-                )
-            }
+        if !self.awaiting_answer(call, "reject") {
+            return;
         }
         let status = final_status(status);
         self.send_invite_final(call, false, status, now);
@@ -136,6 +122,22 @@ impl Endpoint {
         self.calls.len()
     }
 
+    /// Whether `call` is offered, waiting for `answer` / `reject`; if not, logs that
+    /// `command` is ignored.
+    fn awaiting_answer(&self, call: CallHandle, command: &str) -> bool {
+        match self.calls.get(&call).map(|c| c.phase) {
+            Some(Phase::Offered) => true,
+            other => {
+                tracing::debug!(
+                    ?call,
+                    ?other,
+                    "{command} ignored: call not awaiting an answer"
+                );
+                false
+            }
+        }
+    }
+
     /// Sends the 2xx for the call's initial INVITE or its pending re-INVITE.
     pub(super) fn send_invite_ok(
         &mut self,
@@ -144,18 +146,53 @@ impl Endpoint {
         sdp: String,
         now: Instant,
     ) {
+        self.send_invite_response(call, reoffer, 200, Some(sdp), now);
+    }
+
+    /// Sends a final non-2xx for the call's initial INVITE or pending re-INVITE.
+    pub(super) fn send_invite_final(
+        &mut self,
+        call: CallHandle,
+        reoffer: bool,
+        status: u16,
+        now: Instant,
+    ) {
+        self.send_invite_response(call, reoffer, status, None, now);
+    }
+
+    /// Sends the final response `status` to the call's initial INVITE or, with `reoffer`,
+    /// to its pending re-INVITE (taken from the call). With `sdp` it is the 2xx carrying
+    /// our SDP (and Contact, Allow, Supported, the session timer echoed), whose ACK is
+    /// then awaited; without, a bodiless failure.
+    fn send_invite_response(
+        &mut self,
+        call: CallHandle,
+        reoffer: bool,
+        status: u16,
+        sdp: Option<String>,
+        now: Instant,
+    ) {
         let Some(c) = self.calls.get_mut(&call) else {
             return;
         };
         let pending = if reoffer { c.reoffer.take() } else { None };
         let invite = pending.as_ref().unwrap_or(&c.invite);
         let (req, key) = (&invite.request, invite.key.clone());
-        let mut b =
-            Builder::response_to(req, 200, "OK", &invite.top_via, Some(&c.dialog.local_tag))
-                .header("Server", &self.config.user_agent)
-                .header("Contact", &contact(&self.config, c.dialog.transport))
-                .header("Allow", ALLOW)
-                .header("Supported", SUPPORTED);
+        let b = Builder::response_to(
+            req,
+            status,
+            reason_phrase(status),
+            &invite.top_via,
+            Some(&c.dialog.local_tag),
+        )
+        .header("Server", &self.config.user_agent);
+        let Some(sdp) = sdp else {
+            return self.respond_in_tx(&key, status, b.finish(None), now);
+        };
+        let mut b = b
+            .header("Contact", &contact(&self.config, c.dialog.transport))
+            .header("Allow", ALLOW)
+            .header("Supported", SUPPORTED);
         if let Some(se) = req.header("Session-Expires") {
             let delta = se.split(';').next().unwrap_or_default().trim();
             b = b.header("Session-Expires", &format!("{delta};refresher=uac"));
@@ -170,32 +207,6 @@ impl Endpoint {
         let bytes = b.finish(Some(("application/sdp", sdp.as_bytes())));
         c.awaiting_ack = req.cseq().map(|cs| (cs.number, key.clone()));
         c.local_sdp = Some(sdp);
-        self.respond_in_tx(&key, 200, bytes, now);
-    }
-
-    /// Sends a final non-2xx for the call's initial INVITE or pending re-INVITE.
-    pub(super) fn send_invite_final(
-        &mut self,
-        call: CallHandle,
-        reoffer: bool,
-        status: u16,
-        now: Instant,
-    ) {
-        let Some(c) = self.calls.get_mut(&call) else {
-            return;
-        };
-        let pending = if reoffer { c.reoffer.take() } else { None };
-        let invite = pending.as_ref().unwrap_or(&c.invite);
-        let bytes = Builder::response_to(
-            &invite.request,
-            status,
-            reason_phrase(status),
-            &invite.top_via,
-            Some(&c.dialog.local_tag),
-        )
-        .header("Server", &self.config.user_agent)
-        .finish(None);
-        let key = invite.key.clone();
         self.respond_in_tx(&key, status, bytes, now);
     }
 

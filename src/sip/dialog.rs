@@ -189,6 +189,17 @@ mod tests {
         Message::parse(text.as_bytes()).unwrap()
     }
 
+    /// The dialog of a UDP INVITE from `peer` with `contact` and `record_route`, our tag l1.
+    fn dialog(contact: &str, record_route: &str, peer: SocketAddr) -> Dialog {
+        Dialog::from_invite(
+            &invite(contact, record_route),
+            "l1".into(),
+            Transport::Udp,
+            peer,
+        )
+        .unwrap()
+    }
+
     fn config() -> EndpointConfig {
         EndpointConfig {
             local: "192.0.2.1:5060".parse().unwrap(),
@@ -199,13 +210,7 @@ mod tests {
     #[test]
     fn private_contact_behind_nat_sends_to_the_source_address() {
         let peer: SocketAddr = "203.0.113.5:40000".parse().unwrap();
-        let mut d = Dialog::from_invite(
-            &invite("<sip:100@192.168.1.20:5062>", ""),
-            "l1".into(),
-            Transport::Udp,
-            peer,
-        )
-        .unwrap();
+        let mut d = dialog("<sip:100@192.168.1.20:5062>", "", peer);
         let (_, hop) = d.request("BYE", "z9hG4bKb", &config());
         assert_eq!(hop, peer);
     }
@@ -213,24 +218,12 @@ mod tests {
     #[test]
     fn public_contact_is_the_next_hop_and_host_names_fall_back_to_source() {
         let peer: SocketAddr = "203.0.113.5:40000".parse().unwrap();
-        let mut d = Dialog::from_invite(
-            &invite("<sip:100@198.51.100.7:5070>", ""),
-            "l1".into(),
-            Transport::Udp,
-            peer,
-        )
-        .unwrap();
+        let mut d = dialog("<sip:100@198.51.100.7:5070>", "", peer);
         assert_eq!(
             d.request("BYE", "z9hG4bKb", &config()).1,
             "198.51.100.7:5070".parse().unwrap()
         );
-        let mut d = Dialog::from_invite(
-            &invite("<sip:100@phone.example.com>", ""),
-            "l1".into(),
-            Transport::Udp,
-            peer,
-        )
-        .unwrap();
+        let mut d = dialog("<sip:100@phone.example.com>", "", peer);
         assert_eq!(d.request("BYE", "z9hG4bKb", &config()).1, peer);
     }
 
@@ -238,13 +231,7 @@ mod tests {
     fn in_dialog_request_swaps_from_and_to_and_carries_the_route_set() {
         let peer: SocketAddr = "203.0.113.5:5060".parse().unwrap();
         let rr = "Record-Route: <sip:p1.example.com;lr>, <sip:p2.example.com;lr>\r\n";
-        let mut d = Dialog::from_invite(
-            &invite("<sip:100@203.0.113.5>", rr),
-            "l1".into(),
-            Transport::Udp,
-            peer,
-        )
-        .unwrap();
+        let mut d = dialog("<sip:100@203.0.113.5>", rr, peer);
         let bytes = d.request("BYE", "z9hG4bKb", &config()).0.finish(None);
         let bye = Message::parse(&bytes).unwrap();
         assert_eq!(bye.header("From"), Some("<sip:hotline@example.com>;tag=l1"));

@@ -63,19 +63,42 @@ pub(super) fn invite(branch: &str) -> String {
     )
 }
 
-pub(super) fn feed(ep: &mut Endpoint, text: &str, now: Instant) {
+/// A request inside the call's dialog (our To tag `tag`), without headers or body.
+pub(super) fn in_dialog(method: &str, branch: &str, tag: &str, cseq: u32) -> String {
+    request(method, branch, Some(tag), cseq, "", "")
+}
+
+/// Hands `bytes` to the endpoint as received from `from` over `transport`.
+pub(super) fn feed_from(
+    ep: &mut Endpoint,
+    transport: Transport,
+    from: SocketAddr,
+    bytes: &[u8],
+    now: Instant,
+) {
     ep.handle_input(
         Incoming {
-            transport: Transport::Udp,
-            from: caller(),
-            bytes: text.as_bytes(),
+            transport,
+            from,
+            bytes,
         },
         now,
     );
 }
 
+/// Hands `text` to the endpoint as a UDP datagram from the caller.
+pub(super) fn feed(ep: &mut Endpoint, text: &str, now: Instant) {
+    feed_from(ep, Transport::Udp, caller(), text.as_bytes(), now);
+}
+
 pub(super) fn drain(ep: &mut Endpoint) -> Vec<Output> {
     std::iter::from_fn(|| ep.poll_output()).collect()
+}
+
+/// Feeds `text` from the caller and returns everything the endpoint then outputs.
+pub(super) fn exchange(ep: &mut Endpoint, text: &str, now: Instant) -> Vec<Output> {
+    feed(ep, text, now);
+    drain(ep)
 }
 
 /// The messages sent, parsed, with where they went.
@@ -118,39 +141,38 @@ pub(super) fn statuses(outputs: &[Output]) -> Vec<u16> {
         .collect()
 }
 
-/// An incoming call, answered and confirmed at `t0`; returns its handle and our To tag.
-pub(super) fn confirmed_call(ep: &mut Endpoint, t0: Instant) -> (CallHandle, String) {
-    feed(ep, &invite("z9hG4bKinv1"), t0);
-    let call = match events(&drain(ep)).first() {
-        Some(CallEvent::Incoming { call, .. }) => *call,
-        other => panic!("expected Incoming, got {other:?}"),
-    };
-    ep.answer(call, "v=0 answer".into(), t0);
-    let out = drain(ep);
-    let tag = sent(&out)[0].1.to().unwrap().tag().unwrap().to_string();
-    feed(
-        ep,
-        &request("ACK", "z9hG4bKack1", Some(&tag), 1, "", ""),
-        t0,
-    );
-    assert_eq!(events(&drain(ep)), vec![CallEvent::Confirmed { call }]);
-    (call, tag)
+/// Our To tag in `msg`, a response we sent.
+pub(super) fn to_tag(msg: &Message) -> String {
+    msg.to().unwrap().tag().unwrap().to_string()
 }
 
-fn incoming_call(ep: &mut Endpoint, t0: Instant) -> CallHandle {
-    feed(ep, &invite("z9hG4bKinv1"), t0);
-    match events(&drain(ep)).first() {
+/// Feeds an INVITE; returns the handle of the one `Incoming` call it reports.
+pub(super) fn incoming_call(ep: &mut Endpoint, t0: Instant) -> CallHandle {
+    match events(&exchange(ep, &invite("z9hG4bKinv1"), t0)).first() {
         Some(CallEvent::Incoming { call, .. }) => *call,
         other => panic!("expected Incoming, got {other:?}"),
     }
 }
 
+/// Answers `call` with `sdp`; returns our To tag from the 200.
+pub(super) fn answer(ep: &mut Endpoint, call: CallHandle, sdp: &str, now: Instant) -> String {
+    ep.answer(call, sdp.into(), now);
+    to_tag(&sent(&drain(ep))[0].1)
+}
+
+/// An incoming call, answered and confirmed at `t0`; returns its handle and our To tag.
+pub(super) fn confirmed_call(ep: &mut Endpoint, t0: Instant) -> (CallHandle, String) {
+    let call = incoming_call(ep, t0);
+    let tag = answer(ep, call, "v=0 answer", t0);
+    let out = exchange(ep, &in_dialog("ACK", "z9hG4bKack1", &tag, 1), t0);
+    assert_eq!(events(&out), vec![CallEvent::Confirmed { call }]);
+    (call, tag)
+}
+
 #[test]
 fn invite_gets_100_trying_immediately_and_one_incoming_event() {
     let mut ep = endpoint();
-    let t0 = Instant::now();
-    feed(&mut ep, &invite("z9hG4bKinv1"), t0);
-    let out = drain(&mut ep);
+    let out = exchange(&mut ep, &invite("z9hG4bKinv1"), Instant::now());
     assert_eq!(statuses(&out), vec![100]);
     match &events(&out)[..] {
         [CallEvent::Incoming {
@@ -176,12 +198,8 @@ fn invite_gets_100_trying_immediately_and_one_incoming_event() {
 fn caller_number_comes_from_p_asserted_identity_tel_uri() {
     let mut ep = endpoint();
     let pai = "P-Asserted-Identity: \"Bob\" <tel:+86-10-1234-5678>, <sip:bob@example.com>\r\n";
-    feed(
-        &mut ep,
-        &request("INVITE", "z9hG4bKpai", None, 1, pai, ""),
-        Instant::now(),
-    );
-    match &events(&drain(&mut ep))[..] {
+    let invite = request("INVITE", "z9hG4bKpai", None, 1, pai, "");
+    match &events(&exchange(&mut ep, &invite, Instant::now()))[..] {
         [CallEvent::Incoming { caller, offer, .. }] => {
             assert_eq!(caller, "+861012345678");
             assert!(offer.is_empty());
@@ -195,14 +213,12 @@ fn invite_retransmission_is_absorbed_and_gets_the_last_response() {
     let mut ep = endpoint();
     let t0 = Instant::now();
     let call = incoming_call(&mut ep, t0);
-    feed(&mut ep, &invite("z9hG4bKinv1"), t0 + ms(400));
-    let out = drain(&mut ep);
+    let out = exchange(&mut ep, &invite("z9hG4bKinv1"), t0 + ms(400));
     assert_eq!(statuses(&out), vec![100]);
     assert!(events(&out).is_empty(), "never a second Incoming");
     ep.answer(call, "v=0 answer".into(), t0 + ms(500));
     drain(&mut ep);
-    feed(&mut ep, &invite("z9hG4bKinv1"), t0 + ms(600));
-    let out = drain(&mut ep);
+    let out = exchange(&mut ep, &invite("z9hG4bKinv1"), t0 + ms(600));
     assert_eq!(statuses(&out), vec![200]);
     assert!(events(&out).is_empty());
     assert_eq!(ep.active_calls(), 1);
@@ -226,19 +242,11 @@ fn answer_sends_200_with_sdp_contact_to_tag_and_ack_confirms() {
     assert!(ok
         .header("Allow")
         .is_some_and(|a| a.contains("INVITE") && a.contains("BYE")));
-    let tag = ok.to().unwrap().tag().unwrap().to_string();
-    feed(
-        &mut ep,
-        &request("ACK", "z9hG4bKack1", Some(&tag), 1, "", ""),
-        t0 + ms(10),
-    );
-    assert_eq!(events(&drain(&mut ep)), vec![CallEvent::Confirmed { call }]);
-    feed(
-        &mut ep,
-        &request("ACK", "z9hG4bKack1", Some(&tag), 1, "", ""),
-        t0 + ms(20),
-    );
-    assert!(drain(&mut ep).is_empty(), "a repeated ACK is silent");
+    let ack = in_dialog("ACK", "z9hG4bKack1", &to_tag(ok), 1);
+    let out = exchange(&mut ep, &ack, t0 + ms(10));
+    assert_eq!(events(&out), vec![CallEvent::Confirmed { call }]);
+    let out = exchange(&mut ep, &ack, t0 + ms(20));
+    assert!(out.is_empty(), "a repeated ACK is silent");
 }
 
 #[test]
@@ -246,14 +254,7 @@ fn ok_is_retransmitted_with_doubling_intervals_capped_at_t2_until_ack() {
     let mut ep = endpoint();
     let t0 = Instant::now();
     let call = incoming_call(&mut ep, t0);
-    ep.answer(call, "v=0 answer".into(), t0);
-    let tag = sent(&drain(&mut ep))[0]
-        .1
-        .to()
-        .unwrap()
-        .tag()
-        .unwrap()
-        .to_string();
+    let tag = answer(&mut ep, call, "v=0 answer", t0);
     let mut sends = Vec::new();
     while let Some(at) = ep.poll_timeout().filter(|at| *at <= t0 + ms(16_000)) {
         ep.handle_timeout(at);
@@ -262,12 +263,9 @@ fn ok_is_retransmitted_with_doubling_intervals_capped_at_t2_until_ack() {
         }
     }
     assert_eq!(sends, vec![500, 1500, 3500, 7500, 11500, 15500]);
-    feed(
-        &mut ep,
-        &request("ACK", "z9hG4bKack1", Some(&tag), 1, "", ""),
-        t0 + ms(16_000),
-    );
-    assert_eq!(events(&drain(&mut ep)), vec![CallEvent::Confirmed { call }]);
+    let ack = in_dialog("ACK", "z9hG4bKack1", &tag, 1);
+    let out = exchange(&mut ep, &ack, t0 + ms(16_000));
+    assert_eq!(events(&out), vec![CallEvent::Confirmed { call }]);
     ep.handle_timeout(t0 + ms(20_000));
     assert!(drain(&mut ep).is_empty(), "no retransmission after the ACK");
 }
@@ -304,8 +302,7 @@ fn cancel_before_answer_sends_200_and_487() {
     let t0 = Instant::now();
     let call = incoming_call(&mut ep, t0);
     let cancel = request("CANCEL", "z9hG4bKinv1", None, 1, "", "");
-    feed(&mut ep, &cancel, t0 + ms(100));
-    let out = drain(&mut ep);
+    let out = exchange(&mut ep, &cancel, t0 + ms(100));
     let msgs = sent(&out);
     assert_eq!(statuses(&out), vec![200, 487]);
     assert_eq!(msgs[0].1.cseq().unwrap().method, "CANCEL");
@@ -315,13 +312,8 @@ fn cancel_before_answer_sends_200_and_487() {
     // The 487 is retransmitted (timer G) until the ACK, which is absorbed.
     ep.handle_timeout(t0 + ms(600));
     assert_eq!(statuses(&drain(&mut ep)), vec![487]);
-    let tag = msgs[1].1.to().unwrap().tag().unwrap().to_string();
-    feed(
-        &mut ep,
-        &request("ACK", "z9hG4bKinv1", Some(&tag), 1, "", ""),
-        t0 + ms(700),
-    );
-    assert!(drain(&mut ep).is_empty());
+    let ack = in_dialog("ACK", "z9hG4bKinv1", &to_tag(&msgs[1].1), 1);
+    assert!(exchange(&mut ep, &ack, t0 + ms(700)).is_empty());
     ep.handle_timeout(t0 + ms(5000));
     assert!(drain(&mut ep).is_empty(), "no 487 after the ACK");
     ep.answer(call, "late".into(), t0 + ms(800));
@@ -334,12 +326,11 @@ fn cancel_before_answer_sends_200_and_487() {
 #[test]
 fn cancel_matching_nothing_gets_481() {
     let mut ep = endpoint();
-    feed(
-        &mut ep,
-        &request("CANCEL", "z9hG4bKnothing", None, 1, "", ""),
-        Instant::now(),
+    let cancel = request("CANCEL", "z9hG4bKnothing", None, 1, "", "");
+    assert_eq!(
+        statuses(&exchange(&mut ep, &cancel, Instant::now())),
+        vec![481]
     );
-    assert_eq!(statuses(&drain(&mut ep)), vec![481]);
 }
 
 #[test]
@@ -357,11 +348,6 @@ fn reject_sends_the_final_status_and_absorbs_the_ack() {
             reason: EndReason::Rejected { status: 488 }
         }]
     );
-    let tag = sent(&out)[0].1.to().unwrap().tag().unwrap().to_string();
-    feed(
-        &mut ep,
-        &request("ACK", "z9hG4bKinv1", Some(&tag), 1, "", ""),
-        t0 + ms(50),
-    );
-    assert!(drain(&mut ep).is_empty());
+    let ack = in_dialog("ACK", "z9hG4bKinv1", &to_tag(&sent(&out)[0].1), 1);
+    assert!(exchange(&mut ep, &ack, t0 + ms(50)).is_empty());
 }

@@ -4,7 +4,8 @@
 use std::time::Instant;
 
 use super::endpoint_tests::{
-    caller, confirmed_call, drain, endpoint, events, feed, ms, request, sent, status, statuses, SDP,
+    answer, caller, confirmed_call, drain, endpoint, events, exchange, feed, in_dialog,
+    incoming_call, ms, request, sent, status, statuses, SDP,
 };
 use super::*;
 use crate::media::Key;
@@ -32,17 +33,25 @@ fn info(tag: &str, branch: &str, cseq: u32, content_type: &str, body: &str) -> S
     )
 }
 
+/// A re-INVITE in the call's dialog (our To tag `tag`) offering `sdp`.
+fn reinvite(tag: &str, branch: &str, cseq: u32, sdp: &str) -> String {
+    request(
+        "INVITE",
+        branch,
+        Some(tag),
+        cseq,
+        "Content-Type: application/sdp\r\n",
+        sdp,
+    )
+}
+
 #[test]
 fn bye_from_caller_gets_200_and_ends_the_call() {
     let mut ep = endpoint();
     let t0 = Instant::now();
     let (call, tag) = confirmed_call(&mut ep, t0);
-    feed(
-        &mut ep,
-        &request("BYE", "z9hG4bKbye", Some(&tag), 2, "", ""),
-        t0 + ms(10),
-    );
-    let out = drain(&mut ep);
+    let bye = in_dialog("BYE", "z9hG4bKbye", &tag, 2);
+    let out = exchange(&mut ep, &bye, t0 + ms(10));
     assert_eq!(statuses(&out), vec![200]);
     assert_eq!(
         events(&out),
@@ -52,12 +61,7 @@ fn bye_from_caller_gets_200_and_ends_the_call() {
         }]
     );
     assert_eq!(ep.active_calls(), 0);
-    feed(
-        &mut ep,
-        &request("BYE", "z9hG4bKbye", Some(&tag), 2, "", ""),
-        t0 + ms(20),
-    );
-    let out = drain(&mut ep);
+    let out = exchange(&mut ep, &bye, t0 + ms(20));
     assert_eq!(
         statuses(&out),
         vec![200],
@@ -71,19 +75,11 @@ fn bye_in_unknown_dialog_gets_481() {
     let mut ep = endpoint();
     let t0 = Instant::now();
     confirmed_call(&mut ep, t0);
-    feed(
-        &mut ep,
-        &request("BYE", "z9hG4bKbye", Some("not-our-tag"), 2, "", ""),
-        t0,
-    );
-    assert_eq!(statuses(&drain(&mut ep)), vec![481]);
-    feed(
-        &mut ep,
-        &request("INFO", "z9hG4bKinfo", None, 2, "", ""),
-        t0,
-    );
+    let bye = in_dialog("BYE", "z9hG4bKbye", "not-our-tag", 2);
+    assert_eq!(statuses(&exchange(&mut ep, &bye, t0)), vec![481]);
+    let untagged = request("INFO", "z9hG4bKinfo", None, 2, "", "");
     assert_eq!(
-        statuses(&drain(&mut ep)),
+        statuses(&exchange(&mut ep, &untagged, t0)),
         vec![481],
         "no To tag outside INVITE/OPTIONS"
     );
@@ -146,26 +142,12 @@ fn bye_without_response_ends_the_call_after_timer_f() {
 fn hangup_before_the_ack_waits_for_it_then_sends_bye() {
     let mut ep = endpoint();
     let t0 = Instant::now();
-    feed(&mut ep, &super::endpoint_tests::invite("z9hG4bKinv1"), t0);
-    let Some(CallEvent::Incoming { call, .. }) = events(&drain(&mut ep)).pop() else {
-        panic!("no call")
-    };
-    ep.answer(call, "v=0".into(), t0);
-    let tag = sent(&drain(&mut ep))[0]
-        .1
-        .to()
-        .unwrap()
-        .tag()
-        .unwrap()
-        .to_string();
+    let call = incoming_call(&mut ep, t0);
+    let tag = answer(&mut ep, call, "v=0", t0);
     ep.hangup(call, t0 + ms(10));
     assert!(drain(&mut ep).is_empty(), "no BYE before the ACK");
-    feed(
-        &mut ep,
-        &request("ACK", "z9hG4bKack", Some(&tag), 1, "", ""),
-        t0 + ms(20),
-    );
-    let out = drain(&mut ep);
+    let ack = in_dialog("ACK", "z9hG4bKack", &tag, 1);
+    let out = exchange(&mut ep, &ack, t0 + ms(20));
     assert_eq!(events(&out), vec![CallEvent::Confirmed { call }]);
     assert_eq!(sent(&out)[0].1.method(), Some("BYE"));
 }
@@ -174,10 +156,7 @@ fn hangup_before_the_ack_waits_for_it_then_sends_bye() {
 fn hangup_before_the_answer_rejects_with_480() {
     let mut ep = endpoint();
     let t0 = Instant::now();
-    feed(&mut ep, &super::endpoint_tests::invite("z9hG4bKinv1"), t0);
-    let Some(CallEvent::Incoming { call, .. }) = events(&drain(&mut ep)).pop() else {
-        panic!("no call")
-    };
+    let call = incoming_call(&mut ep, t0);
     ep.hangup(call, t0);
     let out = drain(&mut ep);
     assert_eq!(statuses(&out), vec![480]);
@@ -194,12 +173,8 @@ fn hangup_before_the_answer_rejects_with_480() {
 fn options_gets_200_with_allow_and_accept_in_or_out_of_dialog() {
     let mut ep = endpoint();
     let t0 = Instant::now();
-    feed(
-        &mut ep,
-        &request("OPTIONS", "z9hG4bKopt1", None, 1, "", ""),
-        t0,
-    );
-    let (_, ok) = sent(&drain(&mut ep))[0].clone();
+    let options = request("OPTIONS", "z9hG4bKopt1", None, 1, "", "");
+    let (_, ok) = sent(&exchange(&mut ep, &options, t0))[0].clone();
     assert_eq!(status(&ok), 200);
     assert!(ok
         .header("Allow")
@@ -209,12 +184,8 @@ fn options_gets_200_with_allow_and_accept_in_or_out_of_dialog() {
         Some("application/sdp, application/dtmf-relay, application/dtmf")
     );
     let (_, tag) = confirmed_call(&mut ep, t0);
-    feed(
-        &mut ep,
-        &request("OPTIONS", "z9hG4bKopt2", Some(&tag), 5, "", ""),
-        t0,
-    );
-    assert_eq!(statuses(&drain(&mut ep)), vec![200]);
+    let options = in_dialog("OPTIONS", "z9hG4bKopt2", &tag, 5);
+    assert_eq!(statuses(&exchange(&mut ep, &options, t0)), vec![200]);
 }
 
 #[test]
@@ -222,18 +193,9 @@ fn info_dtmf_relay_reports_key() {
     let mut ep = endpoint();
     let t0 = Instant::now();
     let (call, tag) = confirmed_call(&mut ep, t0);
-    feed(
-        &mut ep,
-        &info(
-            &tag,
-            "z9hG4bKi1",
-            2,
-            "application/dtmf-relay",
-            "Signal=5\r\nDuration=160\r\n",
-        ),
-        t0,
-    );
-    let out = drain(&mut ep);
+    let relay = "application/dtmf-relay";
+    let five = info(&tag, "z9hG4bKi1", 2, relay, "Signal=5\r\nDuration=160\r\n");
+    let out = exchange(&mut ep, &five, t0);
     assert_eq!(statuses(&out), vec![200]);
     assert_eq!(
         events(&out),
@@ -242,37 +204,17 @@ fn info_dtmf_relay_reports_key() {
             key: Key::from_char('5').unwrap()
         }]
     );
-    feed(
-        &mut ep,
-        &info(
-            &tag,
-            "z9hG4bKi2",
-            3,
-            "application/dtmf-relay",
-            "signal= *\r\nDuration=100\r\n",
-        ),
-        t0,
-    );
+    let star = info(&tag, "z9hG4bKi2", 3, relay, "signal= *\r\nDuration=100\r\n");
     assert_eq!(
-        events(&drain(&mut ep)),
+        events(&exchange(&mut ep, &star, t0)),
         vec![CallEvent::Key {
             call,
             key: Key::from_char('*').unwrap()
         }]
     );
-    feed(
-        &mut ep,
-        &info(
-            &tag,
-            "z9hG4bKi3",
-            4,
-            "application/dtmf-relay",
-            "Signal=11\r\n",
-        ),
-        t0,
-    );
+    let hash = info(&tag, "z9hG4bKi3", 4, relay, "Signal=11\r\n");
     assert_eq!(
-        events(&drain(&mut ep)),
+        events(&exchange(&mut ep, &hash, t0)),
         vec![CallEvent::Key {
             call,
             key: Key::from_char('#').unwrap()
@@ -286,7 +228,7 @@ fn info_application_dtmf_reports_key() {
     let t0 = Instant::now();
     let (call, tag) = confirmed_call(&mut ep, t0);
     for (i, c) in ['5', '#', 'A', 'd'].into_iter().enumerate() {
-        feed(
+        let out = exchange(
             &mut ep,
             &info(
                 &tag,
@@ -297,7 +239,6 @@ fn info_application_dtmf_reports_key() {
             ),
             t0,
         );
-        let out = drain(&mut ep);
         assert_eq!(statuses(&out), vec![200]);
         assert_eq!(
             events(&out),
@@ -314,38 +255,25 @@ fn info_with_other_content_gets_415_and_bad_dtmf_gets_400() {
     let mut ep = endpoint();
     let t0 = Instant::now();
     let (_, tag) = confirmed_call(&mut ep, t0);
-    feed(
-        &mut ep,
-        &info(
-            &tag,
-            "z9hG4bKx1",
-            2,
-            "application/media_control+xml",
-            "<x/>",
-        ),
-        t0,
+    let xml = info(
+        &tag,
+        "z9hG4bKx1",
+        2,
+        "application/media_control+xml",
+        "<x/>",
     );
-    let (_, resp) = sent(&drain(&mut ep))[0].clone();
+    let (_, resp) = sent(&exchange(&mut ep, &xml, t0))[0].clone();
     assert_eq!(status(&resp), 415);
     assert!(resp.header("Accept").is_some());
-    feed(
-        &mut ep,
-        &info(
-            &tag,
-            "z9hG4bKx2",
-            3,
-            "application/dtmf-relay",
-            "Signal=Z\r\n",
-        ),
-        t0,
+    let bad = info(
+        &tag,
+        "z9hG4bKx2",
+        3,
+        "application/dtmf-relay",
+        "Signal=Z\r\n",
     );
-    assert_eq!(statuses(&drain(&mut ep)), vec![400]);
-    feed(
-        &mut ep,
-        &request("INFO", "z9hG4bKx3", Some(&tag), 4, "", ""),
-        t0,
-    );
-    let out = drain(&mut ep);
+    assert_eq!(statuses(&exchange(&mut ep, &bad, t0)), vec![400]);
+    let out = exchange(&mut ep, &in_dialog("INFO", "z9hG4bKx3", &tag, 4), t0);
     assert_eq!(statuses(&out), vec![200], "an empty INFO is a keep-alive");
     assert!(events(&out).is_empty());
 }
@@ -355,18 +283,16 @@ fn lower_cseq_in_dialog_gets_500() {
     let mut ep = endpoint();
     let t0 = Instant::now();
     let (_, tag) = confirmed_call(&mut ep, t0);
-    feed(
+    exchange(
         &mut ep,
         &info(&tag, "z9hG4bKc1", 10, "application/dtmf", "1"),
         t0,
     );
-    drain(&mut ep);
-    feed(
+    let out = exchange(
         &mut ep,
         &info(&tag, "z9hG4bKc2", 9, "application/dtmf", "2"),
         t0,
     );
-    let out = drain(&mut ep);
     assert_eq!(statuses(&out), vec![500]);
     assert!(events(&out).is_empty());
 }
@@ -377,16 +303,11 @@ fn reinvite_with_sdp_reports_reoffer_and_answer_reoffer_sends_200() {
     let t0 = Instant::now();
     let (call, tag) = confirmed_call(&mut ep, t0);
     let hold = SDP.replace("m=audio", "a=sendonly\r\nm=audio");
-    let reinvite = request(
-        "INVITE",
-        "z9hG4bKre1",
-        Some(&tag),
-        2,
-        "Content-Type: application/sdp\r\n",
-        &hold,
+    let out = exchange(
+        &mut ep,
+        &reinvite(&tag, "z9hG4bKre1", 2, &hold),
+        t0 + ms(100),
     );
-    feed(&mut ep, &reinvite, t0 + ms(100));
-    let out = drain(&mut ep);
     assert_eq!(statuses(&out), vec![100]);
     assert_eq!(
         events(&out),
@@ -408,13 +329,9 @@ fn reinvite_with_sdp_reports_reoffer_and_answer_reoffer_sends_200() {
         vec![200],
         "retransmitted until the ACK"
     );
-    feed(
-        &mut ep,
-        &request("ACK", "z9hG4bKack2", Some(&tag), 2, "", ""),
-        t0 + ms(700),
-    );
+    let ack = in_dialog("ACK", "z9hG4bKack2", &tag, 2);
     assert!(
-        events(&drain(&mut ep)).is_empty(),
+        events(&exchange(&mut ep, &ack, t0 + ms(700))).is_empty(),
         "the re-INVITE's ACK reports nothing"
     );
     ep.handle_timeout(t0 + ms(40_000));
@@ -427,12 +344,7 @@ fn reinvite_without_sdp_is_answered_with_the_last_sdp() {
     let mut ep = endpoint();
     let t0 = Instant::now();
     let (_, tag) = confirmed_call(&mut ep, t0);
-    feed(
-        &mut ep,
-        &request("INVITE", "z9hG4bKre2", Some(&tag), 2, "", ""),
-        t0,
-    );
-    let out = drain(&mut ep);
+    let out = exchange(&mut ep, &in_dialog("INVITE", "z9hG4bKre2", &tag, 2), t0);
     assert_eq!(statuses(&out), vec![100, 200]);
     assert_eq!(sent(&out)[1].1.body, b"v=0 answer");
     assert!(events(&out).is_empty());
@@ -443,42 +355,15 @@ fn reject_reoffer_keeps_the_call_and_second_reinvite_while_pending_gets_500() {
     let mut ep = endpoint();
     let t0 = Instant::now();
     let (call, tag) = confirmed_call(&mut ep, t0);
-    feed(
-        &mut ep,
-        &request(
-            "INVITE",
-            "z9hG4bKre3",
-            Some(&tag),
-            2,
-            "Content-Type: application/sdp\r\n",
-            SDP,
-        ),
-        t0,
-    );
-    drain(&mut ep);
-    feed(
-        &mut ep,
-        &request(
-            "INVITE",
-            "z9hG4bKre4",
-            Some(&tag),
-            3,
-            "Content-Type: application/sdp\r\n",
-            SDP,
-        ),
-        t0,
-    );
-    let (_, busy) = sent(&drain(&mut ep))[0].clone();
+    exchange(&mut ep, &reinvite(&tag, "z9hG4bKre3", 2, SDP), t0);
+    let second = reinvite(&tag, "z9hG4bKre4", 3, SDP);
+    let (_, busy) = sent(&exchange(&mut ep, &second, t0))[0].clone();
     assert_eq!(status(&busy), 500);
     assert!(busy.header("Retry-After").is_some());
     ep.reject_reoffer(call, 488, t0);
     assert_eq!(statuses(&drain(&mut ep)), vec![488]);
-    feed(
-        &mut ep,
-        &request("ACK", "z9hG4bKre3", Some(&tag), 2, "", ""),
-        t0,
-    );
-    assert!(drain(&mut ep).is_empty());
+    let ack = in_dialog("ACK", "z9hG4bKre3", &tag, 2);
+    assert!(exchange(&mut ep, &ack, t0).is_empty());
     assert_eq!(ep.active_calls(), 1);
 }
 
@@ -488,12 +373,8 @@ fn session_timer_request_is_echoed_with_refresher_uac() {
     let t0 = Instant::now();
     let (_, tag) = confirmed_call(&mut ep, t0);
     let headers = "Supported: timer\r\nSession-Expires: 1800;refresher=uac\r\n";
-    feed(
-        &mut ep,
-        &request("INVITE", "z9hG4bKst", Some(&tag), 2, headers, ""),
-        t0,
-    );
-    let (_, ok) = sent(&drain(&mut ep))[1].clone();
+    let refresh = request("INVITE", "z9hG4bKst", Some(&tag), 2, headers, "");
+    let (_, ok) = sent(&exchange(&mut ep, &refresh, t0))[1].clone();
     assert_eq!(ok.header("Session-Expires"), Some("1800;refresher=uac"));
     assert_eq!(ok.header("Require"), Some("timer"));
 }
@@ -503,12 +384,8 @@ fn update_gets_405() {
     let mut ep = endpoint();
     let t0 = Instant::now();
     let (_, tag) = confirmed_call(&mut ep, t0);
-    feed(
-        &mut ep,
-        &request("UPDATE", "z9hG4bKup", Some(&tag), 2, "", ""),
-        t0,
-    );
-    assert_eq!(statuses(&drain(&mut ep)), vec![405]);
+    let update = in_dialog("UPDATE", "z9hG4bKup", &tag, 2);
+    assert_eq!(statuses(&exchange(&mut ep, &update, t0)), vec![405]);
 }
 
 /// Sends REFER on a confirmed call; returns the call, our tag and the REFER.
@@ -532,22 +409,19 @@ fn refer_then_notify_200_reports_transfer_accepted() {
     let mut ep = endpoint();
     let t0 = Instant::now();
     let (call, tag, refer) = referred(&mut ep, t0);
-    feed(&mut ep, &answer_to(&refer, 202), t0 + ms(10));
-    assert!(drain(&mut ep).is_empty());
-    feed(
+    assert!(exchange(&mut ep, &answer_to(&refer, 202), t0 + ms(10)).is_empty());
+    let out = exchange(
         &mut ep,
         &notify(&tag, "z9hG4bKn1", 2, "SIP/2.0 100 Trying\r\n"),
         t0 + ms(20),
     );
-    let out = drain(&mut ep);
     assert_eq!(statuses(&out), vec![200]);
     assert!(events(&out).is_empty());
-    feed(
+    let out = exchange(
         &mut ep,
         &notify(&tag, "z9hG4bKn2", 3, "SIP/2.0 200 OK\r\n"),
         t0 + ms(30),
     );
-    let out = drain(&mut ep);
     assert_eq!(statuses(&out), vec![200]);
     assert_eq!(events(&out), vec![CallEvent::TransferAccepted { call }]);
 }

@@ -5,22 +5,27 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use super::endpoint_tests::{
-    caller, drain, endpoint, events, feed, invite, ms, request, sent, status, statuses,
+    caller, drain, endpoint, events, exchange, feed_from, invite, ms, request, sent, status,
+    statuses,
 };
 use super::message::{Message, StartLine};
 use super::*;
+
+/// Feeds `text` from the caller; returns the first message the endpoint sends back.
+fn first_reply(ep: &mut Endpoint, text: &str) -> Message {
+    sent(&exchange(ep, text, Instant::now()))[0].1.clone()
+}
 
 #[test]
 fn rport_response_goes_to_source_port_with_received() {
     let mut ep = endpoint();
     let natted: SocketAddr = "203.0.113.9:40001".parse().unwrap();
     let text = invite("z9hG4bKnat");
-    ep.handle_input(
-        Incoming {
-            transport: Transport::Udp,
-            from: natted,
-            bytes: text.as_bytes(),
-        },
+    feed_from(
+        &mut ep,
+        Transport::Udp,
+        natted,
+        text.as_bytes(),
         Instant::now(),
     );
     let out = drain(&mut ep);
@@ -38,12 +43,11 @@ fn without_rport_response_goes_to_the_via_port() {
     let mut ep = endpoint();
     let text = invite("z9hG4bKnr").replace(";rport", "");
     let natted: SocketAddr = "203.0.113.9:40001".parse().unwrap();
-    ep.handle_input(
-        Incoming {
-            transport: Transport::Udp,
-            from: natted,
-            bytes: text.as_bytes(),
-        },
+    feed_from(
+        &mut ep,
+        Transport::Udp,
+        natted,
+        text.as_bytes(),
         Instant::now(),
     );
     let (to, _) = sent(&drain(&mut ep))[0].clone();
@@ -58,8 +62,7 @@ fn several_vias_are_echoed_in_order() {
         "Via: SIP/2.0/UDP proxy2.example.com;branch=z9hG4bKp2, SIP/2.0/TCP [2001:db8::1]:5070;branch=z9hG4bKp3\r\n\
          v: SIP/2.0/UDP proxy4.example.com;branch=z9hG4bKp4\r\nMax-Forwards",
     );
-    feed(&mut ep, &text, Instant::now());
-    let (_, trying) = sent(&drain(&mut ep))[0].clone();
+    let trying = first_reply(&mut ep, &text);
     let vias = trying.header_values("Via");
     assert_eq!(vias.len(), 4);
     assert!(vias[0].contains("branch=z9hG4bKtop"));
@@ -79,8 +82,7 @@ fn compact_headers_are_understood() {
     let text = "INVITE sip:hotline@192.0.2.1 SIP/2.0\r\nv: SIP/2.0/UDP 198.51.100.7:5062;branch=z9hG4bKc;rport\r\n\
                 f: <sip:1001@example.com>;tag=a\r\nt: <sip:hotline@192.0.2.1>\r\ni: compact-1\r\nCSeq: 1 INVITE\r\n\
                 m: <sip:1001@198.51.100.7:5062>\r\nk: timer\r\nc: application/sdp\r\ns: hi\r\nl: 3\r\n\r\nv=0";
-    feed(&mut ep, text, Instant::now());
-    let out = drain(&mut ep);
+    let out = exchange(&mut ep, text, Instant::now());
     assert_eq!(statuses(&out), vec![100]);
     match &events(&out)[..] {
         [CallEvent::Incoming {
@@ -106,14 +108,7 @@ fn tcp_responses_go_to_the_connection_peer_and_contact_says_tcp() {
         .replace("UDP", "TCP")
         .replace(";rport", "");
     let t0 = Instant::now();
-    ep.handle_input(
-        Incoming {
-            transport: Transport::Tcp,
-            from: peer,
-            bytes: text.as_bytes(),
-        },
-        t0,
-    );
+    feed_from(&mut ep, Transport::Tcp, peer, text.as_bytes(), t0);
     let call = match events(&drain(&mut ep))[..] {
         [CallEvent::Incoming { call, .. }] => call,
         _ => panic!("no call"),
@@ -141,15 +136,16 @@ fn malformed_request_gets_400_with_a_reason() {
     let mut ep = endpoint();
     let text = request("OPTIONS", "z9hG4bKbad", None, 1, "", "")
         .replace("CSeq: 1 OPTIONS", "CSeq: 1 INVITE");
-    feed(&mut ep, &text, Instant::now());
-    let (_, resp) = sent(&drain(&mut ep))[0].clone();
+    let resp = first_reply(&mut ep, &text);
     assert!(
         matches!(&resp.start, StartLine::Response { code: 400, reason, .. } if reason == "CSeq method mismatch")
     );
     let text = request("INVITE", "z9hG4bKbad2", None, 1, "", "")
         .replace("Content-Length: 0", "Content-Length: 50");
-    feed(&mut ep, &text, Instant::now());
-    assert_eq!(statuses(&drain(&mut ep)), vec![400]);
+    assert_eq!(
+        statuses(&exchange(&mut ep, &text, Instant::now())),
+        vec![400]
+    );
     assert_eq!(ep.active_calls(), 0);
 }
 
@@ -165,59 +161,41 @@ fn garbage_datagram_is_dropped_without_panic() {
         b"SIP/2.0 200\r\n\r\n",
         b"INVITE sip:a@b SIP/2.0\r\n\r\n",
     ] {
-        ep.handle_input(
-            Incoming {
-                transport: Transport::Udp,
-                from: caller(),
-                bytes,
-            },
-            t0,
-        );
+        feed_from(&mut ep, Transport::Udp, caller(), bytes, t0);
     }
     assert!(drain(&mut ep).is_empty());
     // Missing Call-ID: cannot be answered, dropped.
-    feed(
-        &mut ep,
-        &invite("z9hG4bKnoid").replace("Call-ID: call-1@example.com\r\n", ""),
-        t0,
-    );
-    assert!(drain(&mut ep).is_empty());
+    let no_call_id = invite("z9hG4bKnoid").replace("Call-ID: call-1@example.com\r\n", "");
+    assert!(exchange(&mut ep, &no_call_id, t0).is_empty());
 }
 
 #[test]
 fn max_forwards_zero_gets_483() {
     let mut ep = endpoint();
-    feed(
-        &mut ep,
-        &invite("z9hG4bKmf").replace("Max-Forwards: 70", "Max-Forwards: 0"),
-        Instant::now(),
+    let text = invite("z9hG4bKmf").replace("Max-Forwards: 70", "Max-Forwards: 0");
+    assert_eq!(
+        statuses(&exchange(&mut ep, &text, Instant::now())),
+        vec![483]
     );
-    assert_eq!(statuses(&drain(&mut ep)), vec![483]);
 }
 
 #[test]
 fn request_uri_with_unknown_scheme_gets_416() {
     let mut ep = endpoint();
-    feed(
-        &mut ep,
-        &invite("z9hG4bKuri").replace(
-            "INVITE sip:hotline@192.0.2.1:5060",
-            "INVITE http://example.com/x",
-        ),
-        Instant::now(),
+    let text = invite("z9hG4bKuri").replace(
+        "INVITE sip:hotline@192.0.2.1:5060",
+        "INVITE http://example.com/x",
     );
-    assert_eq!(statuses(&drain(&mut ep)), vec![416]);
+    assert_eq!(
+        statuses(&exchange(&mut ep, &text, Instant::now())),
+        vec![416]
+    );
 }
 
 #[test]
 fn unsupported_method_gets_405_with_allow() {
     let mut ep = endpoint();
-    feed(
-        &mut ep,
-        &request("MESSAGE", "z9hG4bKmsg", None, 1, "", ""),
-        Instant::now(),
-    );
-    let (_, resp) = sent(&drain(&mut ep))[0].clone();
+    let resp = first_reply(&mut ep, &request("MESSAGE", "z9hG4bKmsg", None, 1, "", ""));
     assert_eq!(status(&resp), 405);
     assert!(resp.header("Allow").is_some_and(|a| a.contains("OPTIONS")));
 }
@@ -225,19 +203,11 @@ fn unsupported_method_gets_405_with_allow() {
 #[test]
 fn unknown_required_extension_gets_420_with_unsupported() {
     let mut ep = endpoint();
-    feed(
+    let require = "Require: 100rel, timer\r\n";
+    let resp = first_reply(
         &mut ep,
-        &request(
-            "INVITE",
-            "z9hG4bKreq",
-            None,
-            1,
-            "Require: 100rel, timer\r\n",
-            "",
-        ),
-        Instant::now(),
+        &request("INVITE", "z9hG4bKreq", None, 1, require, ""),
     );
-    let (_, resp) = sent(&drain(&mut ep))[0].clone();
     assert_eq!(status(&resp), 420);
     assert_eq!(resp.header("Unsupported"), Some("100rel"));
 }
@@ -246,8 +216,7 @@ fn unknown_required_extension_gets_420_with_unsupported() {
 fn response_matching_nothing_is_ignored() {
     let mut ep = endpoint();
     let resp = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKunknown\r\nCSeq: 1 BYE\r\nCall-ID: x\r\n\r\n";
-    feed(&mut ep, resp, Instant::now());
-    assert!(drain(&mut ep).is_empty());
+    assert!(exchange(&mut ep, resp, Instant::now()).is_empty());
     assert_eq!(ep.poll_timeout(), None);
 }
 
@@ -263,14 +232,7 @@ fn rfc4475_torture_messages_get_a_response_or_are_dropped_without_panic() {
         let bytes = std::fs::read(&path).unwrap();
         let mut ep = endpoint();
         let t0 = Instant::now();
-        ep.handle_input(
-            Incoming {
-                transport: Transport::Udp,
-                from: caller(),
-                bytes: &bytes,
-            },
-            t0,
-        );
+        feed_from(&mut ep, Transport::Udp, caller(), &bytes, t0);
         let out = drain(&mut ep);
         for (_, msg) in sent(&out) {
             assert!(status(&msg) >= 100, "{}: we only answer", path.display());
@@ -314,14 +276,7 @@ fn mutated_messages_never_panic() {
                 _ => bytes.truncate(at.max(1)),
             }
         }
-        ep.handle_input(
-            Incoming {
-                transport: Transport::Udp,
-                from: caller(),
-                bytes: &bytes,
-            },
-            t0 + ms(round),
-        );
+        feed_from(&mut ep, Transport::Udp, caller(), &bytes, t0 + ms(round));
         drain(&mut ep);
     }
     ep.handle_timeout(t0 + ms(100_000));

@@ -6,7 +6,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hotline::caller::{CallerConfig, PromptIndex};
+use hotline::caller::{Call, CallerConfig, PromptIndex};
+use hotline::media::Key;
 use hotline::server::{RunningServer, ServerConfig};
 use hotline::sip::Transport;
 use tokio::time::Instant;
@@ -15,6 +16,11 @@ use tokio::time::Instant;
 pub const WAIT: Duration = Duration::from_secs(30);
 /// Bound for a prompt to be identified: the longest prompt plus a menu timeout, with room.
 pub const HEAR: Duration = Duration::from_secs(60);
+
+/// The DTMF key `c`.
+pub fn key(c: char) -> Key {
+    Key::from_char(c).expect("a DTMF key")
+}
 
 pub struct TestServer {
     pub server: RunningServer,
@@ -40,6 +46,11 @@ impl TestServer {
         let mut config = CallerConfig::new(self.server.sip, transport);
         config.prompts = Some(Arc::clone(&self.prompts));
         config
+    }
+
+    /// Dials this server with its default caller over `transport`; panics unless answered.
+    pub async fn dial(&self, transport: Transport) -> Call {
+        Call::dial(self.caller(transport)).await.expect("answered")
     }
 
     /// The server's active-calls gauge (the one `/metrics` shows).

@@ -1,0 +1,251 @@
+//! End to end with baresip (Debian `baresip-core`), driven over its `ctrl_tcp` module
+//! (netstring-framed JSON commands and events). baresip sends silence from a WAV file
+//! (`aufile`), records what it hears (`sndfile`) and plays nothing (`aubridge`), so no
+//! sound card is needed. It offers PCMU, PCMA and telephone-event/8000 on PT 101.
+
+#[path = "e2e/hearing.rs"]
+mod hearing;
+#[path = "e2e/support.rs"]
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use hearing::Recording;
+use serde_json::{json, Value};
+use support::{calls_series, dtmf_series, Client, Hotline};
+
+const INSTALL: &str = "apt-get install baresip-core";
+
+#[test]
+fn baresip_call_hears_the_menu_and_its_rfc4733_key_opens_the_fault_menu() {
+    if !support::program_available("baresip", INSTALL) {
+        return;
+    }
+    let _one = support::one_client_at_a_time();
+    let hotline = Hotline::start();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut phone = Baresip::start(dir.path());
+
+    phone.command("dial", &hotline.uri());
+    phone.wait_event("CALL_ESTABLISHED", Duration::from_secs(10));
+    // The welcome, then into the main menu (02) before the key: 3 = fault / complaint (06).
+    std::thread::sleep(hotline.prompt_duration("zh/01") + Duration::from_millis(1500));
+    phone.command("sndcode", "3");
+    hotline.wait_for_metric(&dtmf_series("rfc4733"), 1.0, Duration::from_secs(3));
+    std::thread::sleep(Duration::from_millis(2500));
+    phone.command("hangup", "");
+    phone.wait_event("CALL_CLOSED", Duration::from_secs(5));
+    hotline.wait_for_no_calls(Duration::from_secs(5));
+    let recording = phone.quit();
+
+    let metrics = hotline.metrics();
+    assert_eq!(
+        metrics.get(&dtmf_series("rfc4733")),
+        1.0,
+        "one press, one key:\n{}",
+        metrics.text
+    );
+    assert_eq!(
+        metrics.get(&dtmf_series("inband")),
+        0.0,
+        "silence is no key:\n{}",
+        metrics.text
+    );
+    assert_eq!(
+        metrics.get(&calls_series("hung_up_by_caller")),
+        1.0,
+        "{}",
+        metrics.text
+    );
+
+    let heard = Recording::read(&recording);
+    let welcome = heard
+        .find(&hotline.prompt("zh/01"), Duration::ZERO)
+        .unwrap_or_else(|| panic!("baresip never heard the welcome (01): {}", heard.describe()));
+    let main_menu = heard
+        .find(&hotline.prompt("zh/02"), welcome)
+        .unwrap_or_else(|| panic!("no main menu (02) after the welcome: {}", heard.describe()));
+    let fault = heard
+        .find(&hotline.prompt("zh/06"), main_menu)
+        .unwrap_or_else(|| {
+            panic!(
+                "key 3 did not bring the fault menu (06): {}",
+                heard.describe()
+            )
+        });
+    println!("baresip heard 01 at {welcome:.2?}, 02 at {main_menu:.2?}, 06 at {fault:.2?}");
+}
+
+/// A running baresip and its control connection.
+struct Baresip {
+    process: Client,
+    control: TcpStream,
+    received: Vec<u8>,
+    events: Vec<Value>,
+    dir: PathBuf,
+}
+
+impl Baresip {
+    /// Writes a config into `dir` (loopback only, free ports) and starts baresip on it.
+    fn start(dir: &Path) -> Baresip {
+        // baresip listens for SIP on UDP and TCP at `sip` and for TLS at `sip + 1`.
+        let sip = support::free_ports(2);
+        let rtp = support::free_ports(2);
+        let control = support::free_ports(1);
+        let silence = dir.join("silence.wav");
+        support::write_silence_wav(&silence, 60);
+        let config = format!(
+            "poll_method epoll\n\
+             sip_listen 127.0.0.1:{sip}\n\
+             net_interface 127.0.0.1\n\
+             audio_player aubridge,nil\n\
+             audio_alert aubridge,nil\n\
+             audio_source aufile,{silence}\n\
+             rtp_ports {rtp}-{rtp_end}\n\
+             module_path /usr/lib/baresip/modules\n\
+             module g711.so\n\
+             module aufile.so\n\
+             module aubridge.so\n\
+             module sndfile.so\n\
+             snd_path {dir}\n\
+             module_app account.so\n\
+             module_app menu.so\n\
+             module_app ctrl_tcp.so\n\
+             ctrl_tcp_listen 127.0.0.1:{control}\n",
+            silence = silence.display(),
+            rtp_end = rtp + 1,
+            dir = dir.display(),
+        );
+        std::fs::write(dir.join("config"), config).expect("write baresip config");
+        // An account that never registers: calls go straight to the dialled URI.
+        std::fs::write(dir.join("accounts"), "<sip:e2e@127.0.0.1>;regint=0\n")
+            .expect("write accounts");
+        let mut process = Client::spawn(
+            "baresip",
+            Command::new("baresip").arg("-f").arg(dir),
+            Stdio::null(),
+            dir,
+        );
+        let control = support::wait_for("baresip's ctrl_tcp port", Duration::from_secs(10), || {
+            if let Some(status) = process.wait_exit(Duration::ZERO) {
+                panic!("baresip exited ({status}):\n{}", process.log());
+            }
+            TcpStream::connect(("127.0.0.1", control)).ok()
+        });
+        control
+            .set_read_timeout(Some(Duration::from_millis(100)))
+            .expect("read timeout");
+        Baresip {
+            process,
+            control,
+            received: Vec::new(),
+            events: Vec::new(),
+            dir: dir.to_owned(),
+        }
+    }
+
+    /// Sends a command (as the `menu` module names them) and waits for its answer.
+    fn command(&mut self, command: &str, params: &str) {
+        let message = json!({"command": command, "params": params, "token": command}).to_string();
+        let framed = format!("{}:{message},", message.len());
+        self.control
+            .write_all(framed.as_bytes())
+            .expect("send to baresip");
+        let response = self.wait_for(
+            &format!("the answer to {command}"),
+            Duration::from_secs(5),
+            |m| m["response"] == true && m["token"] == command,
+        );
+        assert_eq!(
+            response["ok"], true,
+            "baresip refused {command} {params}: {response}"
+        );
+    }
+
+    /// Waits for the event of type `kind` (`CALL_ESTABLISHED`, `CALL_CLOSED` …).
+    fn wait_event(&mut self, kind: &str, timeout: Duration) -> Value {
+        self.wait_for(&format!("the event {kind}"), timeout, |m| {
+            m["event"] == true && m["type"] == kind
+        })
+    }
+
+    fn wait_for(
+        &mut self,
+        what: &str,
+        timeout: Duration,
+        wanted: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(at) = self.events.iter().position(&wanted) {
+                return self.events.remove(at);
+            }
+            if Instant::now() >= deadline {
+                panic!(
+                    "baresip: no {what} within {timeout:?}; messages: {:?}\nlog:\n{}",
+                    self.events,
+                    self.process.log()
+                );
+            }
+            let mut chunk = [0u8; 4096];
+            match self.control.read(&mut chunk) {
+                Ok(0) => panic!(
+                    "baresip closed its control connection:\n{}",
+                    self.process.log()
+                ),
+                Ok(n) => self.received.extend_from_slice(&chunk[..n]),
+                Err(error)
+                    if matches!(
+                        error.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(error) => panic!("reading baresip's control connection: {error}"),
+            }
+            while let Some(message) = take_netstring(&mut self.received) {
+                let value: Value = serde_json::from_slice(&message)
+                    .unwrap_or_else(|error| panic!("baresip sent bad JSON ({error}): {message:?}"));
+                self.events.push(value);
+            }
+        }
+    }
+
+    /// Quits baresip (which closes its recordings) and returns what it heard.
+    fn quit(mut self) -> PathBuf {
+        let message = json!({"command": "quit", "params": "", "token": "quit"}).to_string();
+        let _ = self
+            .control
+            .write_all(format!("{}:{message},", message.len()).as_bytes());
+        if self.process.wait_exit(Duration::from_secs(5)).is_none() {
+            panic!("baresip did not quit:\n{}", self.process.log());
+        }
+        let decoded: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+            .expect("list baresip's directory")
+            .filter_map(|entry| Some(entry.ok()?.path()))
+            .filter(|path| path.to_string_lossy().ends_with("-dec.wav"))
+            .collect();
+        match decoded.as_slice() {
+            [one] => one.clone(),
+            other => panic!(
+                "expected one decoded-audio dump, found {other:?}:\n{}",
+                self.process.log()
+            ),
+        }
+    }
+}
+
+/// Takes one netstring (`<len>:<bytes>,`) off the front of `buffer`, if whole.
+fn take_netstring(buffer: &mut Vec<u8>) -> Option<Vec<u8>> {
+    let colon = buffer.iter().position(|&b| b == b':')?;
+    let length: usize = std::str::from_utf8(&buffer[..colon]).ok()?.parse().ok()?;
+    let end = colon + 1 + length;
+    if buffer.len() <= end {
+        return None;
+    }
+    let message = buffer[colon + 1..end].to_vec();
+    buffer.drain(..=end);
+    Some(message)
+}
