@@ -18,4 +18,5 @@ pub mod prompts;
 pub mod sdp;
 pub mod server;
 pub mod sip;
+pub mod store;
 pub mod tickets;

@@ -1,4 +1,4 @@
-//! The `hotline` command: `serve`, `check` and `simulate`.
+//! The `hotline` command: `serve`, `check`, `simulate`, `lines` and `tickets`.
 
 use std::net::SocketAddr;
 use std::ops::RangeInclusive;
@@ -9,6 +9,7 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 use hotline::config::{parse_port_range, ServerConfig};
 use hotline::menu::{self, Menu};
+use hotline::store::{Store, Which};
 
 /// hotline: the telecom customer-service hotline's IVR server.
 #[derive(Parser)]
@@ -26,6 +27,68 @@ enum Command {
     Check(MenuArgs),
     /// Walk the menu without any network and print what it would play and do.
     Simulate(SimulateArgs),
+    /// Subscriber lines in the store.
+    Lines(LinesArgs),
+    /// Tickets in the store.
+    Tickets(TicketsArgs),
+}
+
+#[derive(Args)]
+struct DbArgs {
+    /// The store: sqlite://FILE (created on first run) or postgres://…
+    #[arg(
+        long,
+        global = true,
+        env = "HOTLINE_DB",
+        default_value = "sqlite://hotline.db"
+    )]
+    db: String,
+}
+
+#[derive(Args)]
+struct LinesArgs {
+    #[command(flatten)]
+    store: DbArgs,
+    #[command(subcommand)]
+    command: LinesCommand,
+}
+
+#[derive(Subcommand)]
+enum LinesCommand {
+    /// Load a lines CSV: all rows or, on any bad row, none (`FILE:LINE: reason`).
+    Import {
+        file: PathBuf,
+        /// The prefectures and their area codes.
+        #[arg(
+            long,
+            env = "HOTLINE_PREFECTURES",
+            default_value = "config/prefectures.yaml"
+        )]
+        prefectures: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct TicketsArgs {
+    #[command(flatten)]
+    store: DbArgs,
+    #[command(subcommand)]
+    command: TicketsCommand,
+}
+
+#[derive(Subcommand)]
+enum TicketsCommand {
+    /// One line per ticket, newest first.
+    List {
+        /// Only this number's tickets (else the newest 100).
+        #[arg(long)]
+        number: Option<String>,
+        /// active (not archived nor withdrawn) or history.
+        #[arg(long, default_value = "active")]
+        state: Which,
+    },
+    /// A ticket with every step taken on it.
+    Show { id: i64 },
 }
 
 #[derive(Args)]
@@ -72,6 +135,8 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve(args),
         Command::Check(args) => check(args),
         Command::Simulate(args) => simulate(args),
+        Command::Lines(args) => with_store(&args.store, |store| lines(store, args.command)),
+        Command::Tickets(args) => with_store(&args.store, |store| tickets(store, args.command)),
     }
 }
 
@@ -162,6 +227,100 @@ fn simulate(args: SimulateArgs) -> ExitCode {
         Err(error) => {
             eprintln!("hotline simulate: {error}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs `work` on the store named by `--db`, on a small runtime.
+fn with_store<F, Fut>(db: &DbArgs, work: F) -> ExitCode
+where
+    F: FnOnce(Store) -> Fut,
+    Fut: std::future::Future<Output = Result<ExitCode, String>>,
+{
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("hotline: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let store = match Store::connect(&db.db).await {
+            Ok(store) => store,
+            Err(error) => {
+                eprintln!("hotline: {}: {error}", db.db);
+                return ExitCode::FAILURE;
+            }
+        };
+        let code = work(store.clone()).await.unwrap_or_else(|error| {
+            eprintln!("hotline: {error}");
+            ExitCode::FAILURE
+        });
+        store.close().await;
+        code
+    })
+}
+
+async fn lines(store: Store, command: LinesCommand) -> Result<ExitCode, String> {
+    let LinesCommand::Import { file, prefectures } = command;
+    let prefectures =
+        hotline::tickets::config::load_prefectures(&prefectures).map_err(|e| e.to_string())?;
+    let text =
+        std::fs::read_to_string(&file).map_err(|error| format!("{}: {error}", file.display()))?;
+    let name = file.display().to_string();
+    match hotline::store::import::parse_lines(&text, &name, &prefectures) {
+        Ok(lines) => {
+            let count = store
+                .upsert_lines(&lines)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("{name}: {count} line(s) imported");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(bad_rows) => {
+            for bad in &bad_rows {
+                eprintln!("{bad}");
+            }
+            eprintln!("{} bad row(s); nothing imported", bad_rows.len());
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+async fn tickets(store: Store, command: TicketsCommand) -> Result<ExitCode, String> {
+    match command {
+        TicketsCommand::List { number, state } => {
+            let list = match &number {
+                Some(number) => store.tickets_for_number(number, state).await,
+                None => store.recent_tickets(state, 100).await,
+            }
+            .map_err(|e| e.to_string())?;
+            for t in &list {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    t.id,
+                    t.serial,
+                    t.ticket.kind,
+                    t.ticket.number,
+                    t.state.status,
+                    t.ticket.priority,
+                    t.ticket.prefecture,
+                    t.ticket.created_at.to_rfc3339()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        TicketsCommand::Show { id } => {
+            let id = hotline::tickets::model::TicketId(id);
+            let Some(detail) = store.ticket(id).await.map_err(|e| e.to_string())? else {
+                return Err(format!("no ticket {id}"));
+            };
+            let json = serde_json::to_string_pretty(&detail).map_err(|e| e.to_string())?;
+            println!("{json}");
+            Ok(ExitCode::SUCCESS)
         }
     }
 }
