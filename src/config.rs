@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Everything the server needs to start.
 #[derive(Clone, Debug)]
@@ -14,23 +15,41 @@ pub struct ServerConfig {
     pub sip: SocketAddr,
     /// UDP ports for RTP, one per call (even ports are used, RTCP would take the odd one).
     pub rtp_ports: RangeInclusive<u16>,
-    /// HTTP address for `/healthz` and `/metrics`.
+    /// HTTP address for `/healthz`, `/metrics` and the tickets API.
     pub http: SocketAddr,
     /// The menu YAML file.
     pub menu: PathBuf,
     /// The prompt folder (`zh/02.wav`, `music/hold.wav`, ...).
     pub prompts: PathBuf,
+    /// The store: `sqlite://FILE` (created on first use) or `postgres://…`.
+    pub db: String,
+    /// The folder of `holidays.yaml` and `complaint-catalogue.yaml` (the ticket rules).
+    pub tickets_config: PathBuf,
+    /// A scratch folder the server removes when it is dropped (the tests' database).
+    pub scratch: Option<PathBuf>,
 }
 
 impl ServerConfig {
-    /// Loopback, ephemeral SIP and HTTP ports, the bundled menu and prompts of `repo_root`.
+    /// Loopback, ephemeral SIP and HTTP ports, the bundled menu, prompts and ticket
+    /// configuration of `repo_root`, and a fresh SQLite file in a scratch folder of its own
+    /// under the system temp dir, removed with the server (one server per call).
     pub fn for_tests(repo_root: &Path) -> Self {
+        static SERVERS: AtomicU64 = AtomicU64::new(0);
+        let scratch = std::env::temp_dir().join(format!(
+            "hotline-test-{}-{}-{:08x}",
+            std::process::id(),
+            SERVERS.fetch_add(1, Ordering::Relaxed),
+            rand::random::<u32>()
+        ));
         ServerConfig {
             sip: SocketAddr::from(([127, 0, 0, 1], 0)),
             rtp_ports: 20000..=29999,
             http: SocketAddr::from(([127, 0, 0, 1], 0)),
             menu: repo_root.join("menus/hotline.yaml"),
             prompts: repo_root.join("prompts"),
+            db: format!("sqlite://{}", scratch.join("hotline.db").display()),
+            tickets_config: repo_root.join("config"),
+            scratch: Some(scratch),
         }
     }
 }

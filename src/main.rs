@@ -114,6 +114,8 @@ struct ServeArgs {
     http: SocketAddr,
     #[command(flatten)]
     files: MenuArgs,
+    #[command(flatten)]
+    store: DbArgs,
 }
 
 #[derive(Args)]
@@ -153,6 +155,9 @@ fn serve(args: ServeArgs) -> ExitCode {
         http: args.http,
         menu: args.files.menu,
         prompts: args.files.prompts,
+        db: args.store.db,
+        tickets_config: PathBuf::from("config"),
+        scratch: None,
     };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,

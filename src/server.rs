@@ -1,7 +1,8 @@
-//! Starts the server: loads the menu and prompts, binds SIP (UDP and TCP) and HTTP, and
-//! runs the switchboard. [`start`] is what `hotline serve` and the tests call.
+//! Starts the server: loads the menu, prompts and ticket rules, connects the store
+//! (migrations applied), binds SIP (UDP and TCP) and HTTP, and runs the switchboard. [`start`] is what `hotline serve` and the tests call.
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
@@ -11,11 +12,14 @@ use tokio::task::JoinSet;
 
 use crate::call::{switchboard, CallContext, RtpPorts};
 pub use crate::config::ServerConfig;
+use crate::http::tickets::TicketsApi;
 use crate::menu::Menu;
 use crate::metrics::Metrics;
 use crate::prompts::PromptStore;
 use crate::sip::transport::SipSockets;
 use crate::sip::{Endpoint, EndpointConfig};
+use crate::store::Store;
+use crate::tickets::config::{load_calendar, load_catalogue};
 
 /// Inbound SIP messages queued for the endpoint before the sockets wait.
 const INBOUND_QUEUE: usize = 4096;
@@ -28,7 +32,9 @@ pub struct RunningServer {
     pub http: SocketAddr,
     metrics: Arc<Metrics>,
     prompts: PromptStore,
+    store: Store,
     tasks: JoinSet<()>,
+    _scratch: Option<Scratch>,
 }
 
 impl RunningServer {
@@ -42,9 +48,35 @@ impl RunningServer {
         &self.metrics
     }
 
-    /// Stops every task of the server, calls included.
+    /// The server's store (tests import lines and look at tickets through it).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Stops every task of the server, calls included, and closes the store.
     pub async fn shutdown(mut self) {
         self.tasks.shutdown().await;
+        self.store.close().await;
+    }
+}
+
+/// A scratch folder (the tests' database), removed when dropped: with the server, or
+/// at once when the start fails.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn create(path: &Path) -> anyhow::Result<Scratch> {
+        std::fs::create_dir_all(path)
+            .with_context(|| format!("creating the scratch folder {}", path.display()))?;
+        Ok(Scratch(path.to_path_buf()))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Err(error) = std::fs::remove_dir_all(&self.0) {
+            tracing::warn!(%error, scratch = %self.0.display(), "scratch folder not removed");
+        }
     }
 }
 
@@ -69,6 +101,13 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
             missing.join("\n")
         );
     }
+
+    let calendar = load_calendar(&config.tickets_config.join("holidays.yaml"))?;
+    let catalogue = load_catalogue(&config.tickets_config.join("complaint-catalogue.yaml"))?;
+    let scratch = config.scratch.as_deref().map(Scratch::create).transpose()?;
+    let store = Store::connect(&config.db)
+        .await
+        .with_context(|| format!("cannot open the store {}", without_password(&config.db)))?;
 
     let metrics = Arc::new(Metrics::new());
     let sockets = SipSockets::bind(config.sip)
@@ -95,20 +134,31 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         metrics: metrics.clone(),
     });
     tasks.spawn(switchboard::run(endpoint, sender, inbound, context));
-    let router = crate::http::router(metrics.clone());
+    let tickets = Arc::new(TicketsApi::new(store.clone(), calendar, catalogue));
+    let router = crate::http::router(metrics.clone(), tickets);
     tasks.spawn(async move {
         if let Err(error) = axum::serve(http_listener, router).await {
             tracing::error!(%error, "HTTP server stopped");
         }
     });
-    tracing::info!(%sip, %http, rtp_ports = ?config.rtp_ports, menu = %config.menu.display(), "hotline serving");
+    tracing::info!(%sip, %http, rtp_ports = ?config.rtp_ports, menu = %config.menu.display(), db = %without_password(&config.db), "hotline serving");
     Ok(RunningServer {
         sip,
         http,
         metrics,
         prompts,
+        store,
         tasks,
+        _scratch: scratch,
     })
+}
+
+/// A database URL fit for logs: `scheme://host/…` without the user and password.
+fn without_password(url: &str) -> String {
+    match (url.split_once("://"), url.rsplit_once('@')) {
+        (Some((scheme, _)), Some((_, host))) => format!("{scheme}://…@{host}"),
+        _ => url.to_string(),
+    }
 }
 
 fn load_menu(config: &ServerConfig) -> anyhow::Result<Menu> {

@@ -1,6 +1,11 @@
-//! HTTP: `GET /healthz` and Prometheus `GET /metrics` (axum).
+//! HTTP (axum): `GET /healthz`, Prometheus `GET /metrics` and the tickets JSON API
+//! ([`tickets`]).
 //!
-//! Owns the HTTP routes only; what they report comes from [`crate::metrics`].
+//! Owns the HTTP routes, their JSON shapes and status codes only: what `/metrics` reports
+//! comes from [`crate::metrics`], every ticket decision from the store and the rules of
+//! [`crate::tickets`]. Must not decide anything about tickets itself.
+
+pub mod tickets;
 
 use std::sync::Arc;
 
@@ -11,13 +16,15 @@ use axum::routing::get;
 use axum::Router;
 
 use crate::metrics::Metrics;
+use tickets::TicketsApi;
 
 /// The HTTP routes of the server.
-pub fn router(metrics: Arc<Metrics>) -> Router {
+pub fn router(metrics: Arc<Metrics>, tickets: Arc<TicketsApi>) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))
         .with_state(metrics)
+        .merge(tickets::routes(tickets))
 }
 
 async fn healthz() -> &'static str {
