@@ -109,9 +109,12 @@ struct ServeArgs {
     /// RTP port range, LO-HI.
     #[arg(long, env = "HOTLINE_RTP_PORTS", default_value = "20000-29999", value_parser = parse_port_range)]
     rtp_ports: RangeInclusive<u16>,
-    /// HTTP address (/healthz, /metrics).
+    /// HTTP address (/healthz, /metrics, /api/tickets).
     #[arg(long, env = "HOTLINE_HTTP", default_value = "127.0.0.1:8080")]
     http: SocketAddr,
+    /// The ticket core's folder (holidays.yaml, complaint-catalogue.yaml).
+    #[arg(long, env = "HOTLINE_TICKETS_CONFIG", default_value = "config")]
+    tickets_config: PathBuf,
     #[command(flatten)]
     files: MenuArgs,
     #[command(flatten)]
@@ -156,7 +159,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         menu: args.files.menu,
         prompts: args.files.prompts,
         db: args.store.db,
-        tickets_config: PathBuf::from("config"),
+        tickets_config: args.tickets_config,
         scratch: None,
     };
     let runtime = match tokio::runtime::Runtime::new() {
