@@ -170,6 +170,9 @@ impl Linphone {
             Duration::from_secs(15),
             || UdpSocket::bind(("127.0.0.1", sip)).is_err().then_some(()),
         );
+        // The socket is bound a moment before liblinphone declares its listening point
+        // (nothing on its console says when); `call` redials if it was too early anyway.
+        std::thread::sleep(Duration::from_millis(500));
         phone.type_line("soundcard use files");
         phone.expect("Using wav files");
         phone.type_line(&format!("play {}", silence.display()));
@@ -189,9 +192,35 @@ impl Linphone {
     }
 
     fn call(&mut self, uri: &str) {
-        self.type_line(&format!("call {uri}"));
-        self.expect("connected.");
-        self.expect("Media streams established");
+        for _ in 0..3 {
+            let from = self.seen;
+            self.type_line(&format!("call {uri}"));
+            match self
+                .process
+                .try_wait_for_output("connected.", from, Duration::from_secs(10))
+            {
+                Ok(past) => {
+                    self.seen = past;
+                    self.expect("Media streams established");
+                    return;
+                }
+                // liblinphone may take the call before its SIP listening point is up: its
+                // Contact comes out as `sip:e2e@:-1`, no INVITE is built, and the call
+                // hangs "in progress". Hang that attempt up and dial again.
+                Err(_) if self.process.log()[from..].contains("@:-1]") => {
+                    self.type_line("terminate");
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+                Err(how) => panic!(
+                    "linphonec {how} before \"connected.\"; its output:\n{}",
+                    self.process.log()
+                ),
+            }
+        }
+        panic!(
+            "linphonec never got its SIP listening point up:\n{}",
+            self.process.log()
+        );
     }
 
     fn terminate(&mut self) {

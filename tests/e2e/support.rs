@@ -142,21 +142,34 @@ impl Client {
 
     /// Waits until the log holds `text` after byte `from`; returns the offset just past it.
     pub fn wait_for_output(&mut self, text: &str, from: usize, timeout: Duration) -> usize {
+        self.try_wait_for_output(text, from, timeout)
+            .unwrap_or_else(|how| {
+                panic!(
+                    "{} {how} before printing {text:?}; its output:\n{}",
+                    self.name,
+                    self.log()
+                )
+            })
+    }
+
+    /// Like [`Client::wait_for_output`], but says how it failed instead of panicking.
+    pub fn try_wait_for_output(
+        &mut self,
+        text: &str,
+        from: usize,
+        timeout: Duration,
+    ) -> Result<usize, String> {
         let deadline = Instant::now() + timeout;
         loop {
             let log = self.log();
             if let Some(at) = log.get(from..).and_then(|tail| tail.find(text)) {
-                return from + at + text.len();
+                return Ok(from + at + text.len());
             }
-            let exited = self.child.try_wait().ok().flatten();
-            if exited.is_some() || Instant::now() >= deadline {
-                let how = exited.map_or(format!("timed out after {timeout:?}"), |status| {
-                    format!("exited ({status})")
-                });
-                panic!(
-                    "{} {how} before printing {text:?}; its output:\n{log}",
-                    self.name
-                );
+            if let Some(status) = self.child.try_wait().ok().flatten() {
+                return Err(format!("exited ({status})"));
+            }
+            if Instant::now() >= deadline {
+                return Err(format!("timed out after {timeout:?}"));
             }
             std::thread::sleep(Duration::from_millis(50));
         }
