@@ -116,6 +116,29 @@ async fn serve(
         },
     );
     engine.start(now);
+    let outcome = walk_menu(
+        context,
+        &mut engine,
+        &mut media,
+        &mut answer,
+        events,
+        commands,
+    )
+    .await;
+    media.flush_counts(&context.metrics);
+    outcome
+}
+
+/// Runs the menu against the media until the call ends, however it ends.
+async fn walk_menu(
+    context: &CallContext,
+    engine: &mut Session,
+    media: &mut MediaPath,
+    answer: &mut Answer,
+    events: &mut mpsc::UnboundedReceiver<CallEvent>,
+    commands: &CommandSender,
+) -> CallOutcome {
+    let now = Instant::now();
     let hard_deadline = now + MAX_CALL_DURATION;
     let mut transferring = false;
     // One timer per call, moved to the earliest of its deadlines each turn. Moving a
@@ -124,14 +147,7 @@ async fn serve(
     let wake = tokio::time::sleep_until(now.into());
     tokio::pin!(wake);
     loop {
-        if let Some(outcome) = act(
-            context,
-            &mut engine,
-            &mut media,
-            commands,
-            &mut transferring,
-        ) {
-            media.flush_counts(&context.metrics);
+        if let Some(outcome) = act(context, engine, media, commands, &mut transferring) {
             return outcome;
         }
         let far = Instant::now() + Duration::from_secs(3600);
@@ -145,8 +161,7 @@ async fn serve(
                 let Some(event) = event else { return CallOutcome::Failed };
                 match event {
                     CallEvent::Ended { .. } => {
-                        media.flush_counts(&context.metrics);
-                        return if transferring { CallOutcome::Transferred } else { CallOutcome::HungUpByCaller };
+                        return if transferring { CallOutcome::Transferred } else { CallOutcome::HungUpByCaller }
                     }
                     CallEvent::Key { key, .. } => {
                         context.metrics.key_received(DtmfMethod::Info);
@@ -168,13 +183,11 @@ async fn serve(
                     }
                     CallEvent::TransferAccepted { .. } => {
                         commands.send(Command::Hangup);
-                        media.flush_counts(&context.metrics);
                         return CallOutcome::Transferred;
                     }
                     CallEvent::TransferFailed { status, .. } => {
                         tracing::warn!(status, "transfer refused; ending the call");
                         commands.send(Command::Hangup);
-                        media.flush_counts(&context.metrics);
                         return CallOutcome::Failed;
                     }
                     CallEvent::Incoming { .. } | CallEvent::Confirmed { .. } | CallEvent::Cancelled { .. } => {}
@@ -197,7 +210,6 @@ async fn serve(
                 if now >= give_up {
                     tracing::warn!("no RTP from the caller for too long, or the call is too long; hanging up");
                     commands.send(Command::Hangup);
-                    media.flush_counts(&context.metrics);
                     return CallOutcome::Failed;
                 }
                 if now >= send_due && media.send_due(now, &context.metrics) {
