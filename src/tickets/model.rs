@@ -94,6 +94,28 @@ impl LineKind {
 }
 
 named_enum! {
+    /// The product a caller reports about, chosen from the keypad (telephone 1,
+    /// broadband 2): it picks the phenomenon menu and how keyed digits name a line.
+    Product, "product" {
+        /// Landlines, card phones and leased lines: the number as keyed.
+        Telephone = "telephone",
+        /// Wired and wireless broadband: the number as keyed, or `adsl`/`lan` + digits.
+        Broadband = "broadband",
+    }
+}
+
+impl LineKind {
+    /// The keypad product this kind of line is reported under.
+    pub fn product(self) -> Product {
+        if self.is_broadband() {
+            Product::Broadband
+        } else {
+            Product::Telephone
+        }
+    }
+}
+
+named_enum! {
     /// Whether the number is in service.
     LineStatus, "line status" {
         Active = "active",
