@@ -22,6 +22,9 @@
 # at this speed: roughly 0.15-0.30 s per syllable; English spelling of tone numbers would be
 # far longer).
 #
+# A row whose pinyin column reads `tone:HZ:SECONDS` is a sine tone, not speech (the
+# beep before a recording): -6 dBFS, 10 ms fades, 50 ms silence before and after.
+#
 # Usage: prompts/generate.sh            (from anywhere; writes next to this script)
 set -euo pipefail
 
@@ -41,6 +44,13 @@ tail -n +2 "$TSV" | while IFS= read -r line; do
     id=$(printf '%s' "$line" | cut -f1)
     zh=$(printf '%s' "$line" | cut -f2)
     pinyin=$(printf '%s' "$line" | cut -f4)
+    if [[ $pinyin == tone:* ]]; then
+        IFS=: read -r _ hz seconds <<<"$pinyin"
+        sox -D -n -r 8000 -c 1 -b 16 -e signed-integer "zh/$id.wav" \
+            synth "$seconds" sine "$hz" fade q 0.01 "$seconds" 0.01 gain -6 pad 0.05 0.05
+        printf '%-10s %6.2f s  tone %s Hz\n' "$id" "$(soxi -D "zh/$id.wav")" "$hz"
+        continue
+    fi
     text=$pinyin
     if [ -z "$text" ]; then
         echo "warning: $id has no pinyin; speaking the characters" >&2
