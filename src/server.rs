@@ -10,7 +10,7 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use crate::call::{switchboard, CallContext, RtpPorts};
+use crate::call::{switchboard, CallContext, Desk, RtpPorts};
 pub use crate::config::ServerConfig;
 use crate::http::tickets::TicketsApi;
 use crate::menu::Menu;
@@ -132,6 +132,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         rtp_ports: RtpPorts::new(config.rtp_ports.clone()),
         rtp_ip: config.sip.ip(),
         metrics: metrics.clone(),
+        desk: Desk::new(store.clone(), calendar.clone(), catalogue.clone()),
     });
     tasks.spawn(switchboard::run(endpoint, sender, inbound, context));
     let tickets = Arc::new(TicketsApi::new(store.clone(), calendar, catalogue));

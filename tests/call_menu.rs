@@ -10,7 +10,7 @@ use common::{key, TestServer, HEAR};
 use hotline::caller::{Call, CallerConfig, KeyMethod};
 use hotline::sip::Transport;
 
-/// Main menu → fault menu (3) → a leaf that plays 28 and returns (1) → back (*) →
+/// Main menu → query menu (1) → a leaf that plays 28 and returns (2) → back (*) →
 /// password menu (6) → its information prompt (1) → back (*), then BYE.
 async fn walk(server: &TestServer, config: CallerConfig, how: KeyMethod) {
     let mut call = Call::dial(config).await.expect("the call is answered");
@@ -18,8 +18,8 @@ async fn walk(server: &TestServer, config: CallerConfig, how: KeyMethod) {
         .await
         .expect("welcome and main menu");
     let steps: [(char, &[&str]); 6] = [
-        ('3', &["zh/06"]),
-        ('1', &["zh/28", "zh/06"]),
+        ('1', &["zh/04"]),
+        ('2', &["zh/28", "zh/04"]),
         ('*', &["zh/02"]),
         ('6', &["zh/27"]),
         ('1', &["zh/password-info", "zh/27"]),

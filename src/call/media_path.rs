@@ -5,17 +5,19 @@
 //! packet latches the destination; later, only packets with the latched SSRC move it
 //! (so a stray sender can't redirect the media), and a new SDP offer resets the latch.
 //! In-band tone detection runs only when the caller offered no telephone-event, so a
-//! phone that sends both never reports a key twice.
+//! phone that sends both never reports a key twice. While the menu records a
+//! description, the caller's audio is decoded into the call's [`Recorder`].
 
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::net::UdpSocket;
 
 use crate::media::{
-    parse_rtp, Key, Pacer, RtpPacketizer, TelephoneEventReceiver, ToneDetector, FRAME_SAMPLES, G711,
+    parse_rtp, Key, Pacer, Recorded, Recorder, RtpPacketizer, TelephoneEventReceiver, ToneDetector,
+    FRAME_SAMPLES, G711,
 };
 use crate::metrics::{DtmfMethod, Metrics};
 use crate::prompts::{silence, Playout, Prompt};
@@ -37,10 +39,9 @@ pub struct MediaPath {
     pacer: Pacer,
     playout: Option<Playout>,
     events: TelephoneEventReceiver,
-    tones: Option<ToneDetector>,
+    heard: CallerAudio,
     send_buffer: Vec<u8>,
     receive_buffer: Box<[u8; 2048]>,
-    pcm: [i16; FRAME_SAMPLES],
     last_received: Instant,
     counts: Counts,
 }
@@ -73,10 +74,14 @@ impl MediaPath {
             pacer: Pacer::new(now),
             playout: None,
             events: TelephoneEventReceiver::new(),
-            tones: None,
+            heard: CallerAudio {
+                codec: negotiated.codec,
+                tones: None,
+                recorder: Recorder::new(),
+                pcm: [0; FRAME_SAMPLES],
+            },
             send_buffer: Vec::with_capacity(12 + FRAME_SAMPLES),
             receive_buffer: Box::new([0; 2048]),
-            pcm: [0; FRAME_SAMPLES],
             last_received: now,
             counts: Counts::default(),
         };
@@ -107,7 +112,8 @@ impl MediaPath {
             negotiated.direction,
             Direction::SendRecv | Direction::SendOnly
         );
-        self.tones = match negotiated.telephone_event {
+        self.heard.codec = negotiated.codec;
+        self.heard.tones = match negotiated.telephone_event {
             Some(_) => None,
             None => Some(ToneDetector::new()),
         };
@@ -204,16 +210,26 @@ impl MediaPath {
                     return Ok((key, DtmfMethod::Rfc4733));
                 }
             } else if packet.payload_type == self.codec_payload_type {
-                if let Some(tones) = self.tones.as_mut() {
-                    let samples = packet.payload.len().min(FRAME_SAMPLES);
-                    self.codec
-                        .decode_into(&packet.payload[..samples], &mut self.pcm[..samples]);
-                    if let Some(key) = tones.push(&self.pcm[..samples]) {
-                        return Ok((key, DtmfMethod::Inband));
-                    }
+                if let Some(key) = self.heard.on_audio(packet.payload) {
+                    return Ok((key, DtmfMethod::Inband));
                 }
             }
         }
+    }
+
+    /// Starts recording the caller (at most `max`), replacing an earlier recording.
+    pub fn start_recording(&mut self, max: Duration) {
+        self.heard.recorder.start(max);
+    }
+
+    /// Stops recording; the recording is kept for [`MediaPath::take_recording`].
+    pub fn stop_recording(&mut self) {
+        self.heard.recorder.stop();
+    }
+
+    /// The recording made since the last take, if it is long enough to keep.
+    pub fn take_recording(&mut self) -> Option<Recorded> {
+        self.heard.recorder.take()
     }
 
     /// Adds the packet counts gathered since the last flush to the shared counters.
@@ -222,5 +238,34 @@ impl MediaPath {
         metrics.rtp_packets_in.inc_by(counts.packets_in);
         metrics.rtp_packets_out.inc_by(counts.packets_out);
         metrics.rtp_late_sends.inc_by(counts.late);
+    }
+}
+
+/// What is done with the caller's audio: in-band key detection (only without
+/// telephone-event) and the recording of a description.
+struct CallerAudio {
+    codec: G711,
+    tones: Option<ToneDetector>,
+    recorder: Recorder,
+    pcm: [i16; FRAME_SAMPLES],
+}
+
+impl CallerAudio {
+    /// Decodes `payload` when the detector or a recording needs it, a frame at a time;
+    /// returns a key the detector heard.
+    fn on_audio(&mut self, payload: &[u8]) -> Option<Key> {
+        if self.tones.is_none() && !self.recorder.is_capturing() {
+            return None;
+        }
+        let mut key_heard = None;
+        for chunk in payload.chunks(FRAME_SAMPLES) {
+            let pcm = &mut self.pcm[..chunk.len()];
+            self.codec.decode_into(chunk, pcm);
+            self.recorder.push(pcm);
+            if let Some(key) = self.tones.as_mut().and_then(|tones| tones.push(pcm)) {
+                key_heard = Some(key);
+            }
+        }
+        key_heard
     }
 }

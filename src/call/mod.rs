@@ -5,11 +5,13 @@
 //!   carries their commands back;
 //! - [`task`] is one call: SDP negotiation, the RTP socket, the menu engine, the 20 ms
 //!   send loop and key detection;
-//! - [`rtp_ports`] hands out RTP sockets.
+//! - [`rtp_ports`] hands out RTP sockets;
+//! - [`desk`] carries out the menu's ticket requests against the store.
 //!
 //! Protocol rules are not decided here: SIP lives in [`crate::sip`], media arithmetic
 //! and decoding in [`crate::media`], the walk through the menu in [`crate::menu`].
 
+pub mod desk;
 mod media_path;
 pub mod rtp_ports;
 pub mod switchboard;
@@ -22,6 +24,7 @@ use crate::menu::Menu;
 use crate::metrics::Metrics;
 use crate::prompts::PromptStore;
 
+pub use desk::Desk;
 pub use rtp_ports::RtpPorts;
 
 /// What every call task shares.
@@ -36,4 +39,6 @@ pub struct CallContext {
     pub rtp_ip: IpAddr,
     /// Counters and gauges.
     pub metrics: Arc<Metrics>,
+    /// The ticket store and rules, for the menu's requests.
+    pub desk: Desk,
 }

@@ -8,9 +8,13 @@
 //!   serves sends its offer in the INVITE;
 //! - a call whose caller has sent no RTP for [`MEDIA_TIMEOUT`] (while not on hold), or
 //!   that lasts longer than [`MAX_CALL_DURATION`], is ended with a BYE;
-//! - a transfer the far end refuses ends the call (the menu has already played 05).
+//! - a transfer the far end refuses ends the call (the menu has already played 05);
+//! - the menu's requests (line lookups, reports) run beside the media: the 20 ms sends
+//!   and key detection go on while the store works (see [`super::desk`]).
 
+use std::future::Future;
 use std::net::{IpAddr, SocketAddr, UdpSocket as StdUdpSocket};
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,7 +24,7 @@ use tracing::Instrument;
 use super::media_path::MediaPath;
 use super::switchboard::{Command, CommandSender};
 use super::CallContext;
-use crate::menu::{CallInfo, Input, Output, Session};
+use crate::menu::{CallInfo, Input, Output, Reply, Request, Session};
 use crate::metrics::{CallOutcome, DtmfMethod, Metrics};
 use crate::sdp::{self, Negotiated};
 use crate::sip::CallEvent;
@@ -111,67 +115,80 @@ async fn serve(
     let mut engine = Session::new(
         context.menu.clone(),
         CallInfo {
-            caller: setup.caller,
+            caller: setup.caller.clone(),
             called: setup.called,
         },
     );
     engine.start(now);
-    let outcome = walk_menu(
+    let mut call = MenuCall {
         context,
-        &mut engine,
-        &mut media,
-        &mut answer,
-        events,
+        engine: &mut engine,
+        media: &mut media,
+        caller: &setup.caller,
         commands,
-    )
-    .await;
+        transferring: false,
+        pending: None,
+    };
+    let outcome = walk_menu(&mut call, &mut answer, events).await;
     media.flush_counts(&context.metrics);
     outcome
 }
 
+/// A request to the desk in progress; its reply goes to the engine.
+type PendingReply = Pin<Box<dyn Future<Output = Reply> + Send>>;
+
+/// One answered call in the menu: what the loop and `act` share.
+struct MenuCall<'a> {
+    context: &'a CallContext,
+    engine: &'a mut Session,
+    media: &'a mut MediaPath,
+    caller: &'a str,
+    commands: &'a CommandSender,
+    transferring: bool,
+    pending: Option<PendingReply>,
+}
+
 /// Runs the menu against the media until the call ends, however it ends.
 async fn walk_menu(
-    context: &CallContext,
-    engine: &mut Session,
-    media: &mut MediaPath,
+    call: &mut MenuCall<'_>,
     answer: &mut Answer,
     events: &mut mpsc::UnboundedReceiver<CallEvent>,
-    commands: &CommandSender,
 ) -> CallOutcome {
     let now = Instant::now();
     let hard_deadline = now + MAX_CALL_DURATION;
-    let mut transferring = false;
     // One timer per call, moved to the earliest of its deadlines each turn. Moving a
     // registered timer later (the usual 20 ms step) is an atomic update in tokio, not a
     // new timer-wheel entry and lock, as creating three sleeps per turn was.
     let wake = tokio::time::sleep_until(now.into());
     tokio::pin!(wake);
     loop {
-        if let Some(outcome) = act(context, engine, media, commands, &mut transferring) {
+        if let Some(outcome) = call.act() {
             return outcome;
         }
+        let (context, commands) = (call.context, call.commands);
         let far = Instant::now() + Duration::from_secs(3600);
-        let engine_due = engine.poll_timeout().unwrap_or(far);
-        let give_up = hard_deadline.min(media.last_received() + MEDIA_TIMEOUT);
-        let send_due = media.next_send_due();
+        let engine_due = call.engine.poll_timeout().unwrap_or(far);
+        let give_up = hard_deadline.min(call.media.last_received() + MEDIA_TIMEOUT);
+        let send_due = call.media.next_send_due();
         wake.as_mut()
             .reset(send_due.min(engine_due).min(give_up).into());
+        let waiting = call.pending.is_some();
         tokio::select! {
             event = events.recv() => {
                 let Some(event) = event else { return CallOutcome::Failed };
                 match event {
                     CallEvent::Ended { .. } => {
-                        return if transferring { CallOutcome::Transferred } else { CallOutcome::HungUpByCaller }
+                        return if call.transferring { CallOutcome::Transferred } else { CallOutcome::HungUpByCaller }
                     }
                     CallEvent::Key { key, .. } => {
                         context.metrics.key_received(DtmfMethod::Info);
                         tracing::debug!(%key, "key by SIP INFO");
-                        engine.handle(Input::Key(key), Instant::now());
+                        call.engine.handle(Input::Key(key), Instant::now());
                     }
                     CallEvent::Reoffer { offer, .. } => {
                         match sdp::parse_offer(&offer).and_then(|offer| sdp::negotiate(&offer)) {
                             Ok(negotiated) => {
-                                media.renegotiate(&negotiated);
+                                call.media.renegotiate(&negotiated);
                                 answer.version += 1;
                                 commands.send(Command::AnswerReoffer(answer.sdp(&negotiated)));
                             }
@@ -193,11 +210,11 @@ async fn walk_menu(
                     CallEvent::Incoming { .. } | CallEvent::Confirmed { .. } | CallEvent::Cancelled { .. } => {}
                 }
             }
-            received = media.receive_key() => match received {
+            received = call.media.receive_key() => match received {
                 Ok((key, method)) => {
                     context.metrics.key_received(method);
                     tracing::debug!(%key, ?method, "key");
-                    engine.handle(Input::Key(key), Instant::now());
+                    call.engine.handle(Input::Key(key), Instant::now());
                 }
                 Err(error) => {
                     tracing::error!(%error, "RTP socket failed; ending the call");
@@ -205,6 +222,11 @@ async fn walk_menu(
                     return CallOutcome::Failed;
                 }
             },
+            reply = async { call.pending.as_mut().expect("guarded by `waiting`").await }, if waiting => {
+                call.pending = None;
+                tracing::debug!(?reply, "desk replied");
+                call.engine.handle(Input::Reply(reply), Instant::now());
+            }
             () = &mut wake => {
                 let now = Instant::now();
                 if now >= give_up {
@@ -212,54 +234,64 @@ async fn walk_menu(
                     commands.send(Command::Hangup);
                     return CallOutcome::Failed;
                 }
-                if now >= send_due && media.send_due(now, &context.metrics) {
-                    engine.handle(Input::PlaybackFinished, now);
+                if now >= send_due && call.media.send_due(now, &context.metrics) {
+                    call.engine.handle(Input::PlaybackFinished, now);
                 }
-                if engine.poll_timeout().is_some_and(|due| due <= now) {
-                    engine.handle(Input::Timeout, now);
+                if call.engine.poll_timeout().is_some_and(|due| due <= now) {
+                    call.engine.handle(Input::Timeout, now);
                 }
             }
         }
     }
 }
 
-/// Carries out what the engine decided. Returns how the call ended when it did.
-fn act(
-    context: &CallContext,
-    engine: &mut Session,
-    media: &mut MediaPath,
-    commands: &CommandSender,
-    transferring: &mut bool,
-) -> Option<CallOutcome> {
-    while let Some(output) = engine.poll_output() {
-        match output {
-            Output::Play { prompts, .. } => {
-                tracing::debug!(?prompts, "play");
-                let playlist = prompts
-                    .iter()
-                    .filter_map(|name| {
-                        let prompt = context.prompts.get(name).cloned();
-                        if prompt.is_none() {
-                            tracing::error!(name, "prompt missing from the store; skipped");
-                        }
-                        prompt
-                    })
-                    .collect();
-                media.play(playlist);
-            }
-            Output::StopPlayback => media.stop(),
-            Output::Transfer { target } => {
-                tracing::info!(%target, "transfer by REFER");
-                *transferring = true;
-                commands.send(Command::Refer(target));
-            }
-            Output::Hangup => {
-                commands.send(Command::Hangup);
-                return Some(CallOutcome::HungUpByMenu);
+impl MenuCall<'_> {
+    /// Carries out what the engine decided. Returns how the call ended when it did.
+    fn act(&mut self) -> Option<CallOutcome> {
+        while let Some(output) = self.engine.poll_output() {
+            match output {
+                Output::Play { prompts, .. } => {
+                    tracing::debug!(?prompts, "play");
+                    let playlist = prompts
+                        .iter()
+                        .filter_map(|name| {
+                            let prompt = self.context.prompts.get(name).cloned();
+                            if prompt.is_none() {
+                                tracing::error!(name, "prompt missing from the store; skipped");
+                            }
+                            prompt
+                        })
+                        .collect();
+                    self.media.play(playlist);
+                }
+                Output::StopPlayback => self.media.stop(),
+                Output::StartRecording { max } => self.media.start_recording(max),
+                Output::StopRecording => self.media.stop_recording(),
+                Output::Request(request) => self.ask_desk(request),
+                Output::Transfer { target } => {
+                    tracing::info!(%target, "transfer by REFER");
+                    self.transferring = true;
+                    self.commands.send(Command::Refer(target));
+                }
+                Output::Hangup => {
+                    self.commands.send(Command::Hangup);
+                    return Some(CallOutcome::HungUpByMenu);
+                }
             }
         }
+        None
     }
-    None
+
+    /// Hands a request to the desk; a report takes the call's latest recording along.
+    fn ask_desk(&mut self, request: Request) {
+        tracing::info!(?request, "request to the ticket desk");
+        let recording = match request {
+            Request::Submit { .. } => self.media.take_recording(),
+            Request::LookupLine { .. } => None,
+        };
+        let reply = self.context.desk.carry_out(request, self.caller, recording);
+        self.pending = Some(Box::pin(reply));
+    }
 }
 
 /// Our side of the SDP: the address and the o= line's identity.

@@ -442,6 +442,16 @@ impl Call {
         Ok(())
     }
 
+    /// Sends `pcm` (8 kHz) as the caller's voice, 20 ms a packet, after any keys still
+    /// queued; returns once the last of it has gone out.
+    pub async fn speak(&mut self, pcm: Vec<i16>) -> Result<(), CallError> {
+        if self.media.send(Outgoing::Audio(pcm)).await {
+            Ok(())
+        } else {
+            Err(CallError::Closed)
+        }
+    }
+
     /// Waits until the next prompts heard are exactly `prompts` (PromptStore names), in
     /// this order. Errors with what was heard instead, at the first wrong prompt, when
     /// the server hangs up, or after `within`.
