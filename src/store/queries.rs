@@ -74,7 +74,8 @@ pub(super) async fn report(
     let created = match &decision {
         Decision::NewFault { ticket }
         | Decision::Complaint { ticket }
-        | Decision::Declaration { ticket, .. } => {
+        | Decision::Declaration { ticket, .. }
+        | Decision::Suggestion { ticket } => {
             Some(insert_ticket(&mut tx, ticket, actor, calendar).await?)
         }
         Decision::Urge { ticket } => {
