@@ -27,7 +27,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use crate::tickets::calendar::Calendar;
 use crate::tickets::config::Catalogue;
 use crate::tickets::lifecycle::{Actor, IllegalStep, Step, StepRecord, TicketState};
-use crate::tickets::model::{Line, NewTicket, TicketId, TicketStatus, UnknownName};
+use crate::tickets::model::{Line, NewTicket, Product, TicketId, TicketStatus, UnknownName};
 use crate::tickets::rules::{ComplaintRequest, Decision, FaultReport};
 use crate::tickets::serial::{Serial, SerialError};
 
@@ -185,6 +185,25 @@ impl Store {
 
     pub async fn count_lines(&self) -> Result<i64> {
         on_backend!(self, count_lines())
+    }
+
+    /// The line a caller keyed: `digits` exactly, and for Broadband or None also
+    /// `adsl{digits}` then `lan{digits}`; Telephone accepts landline, card-phone and leased
+    /// kinds, Broadband broadband and wireless. First match in that order.
+    pub async fn find_keyed_line(
+        &self,
+        digits: &str,
+        product: Option<Product>,
+    ) -> Result<Option<Line>> {
+        if digits.is_empty() {
+            return Ok(None);
+        }
+        let mut numbers = vec![digits.to_string()];
+        if product != Some(Product::Telephone) {
+            numbers.extend(["adsl", "lan"].map(|prefix| format!("{prefix}{digits}")));
+        }
+        let accept = |line: &Line| product.is_none_or(|product| line.kind.product() == product);
+        on_backend!(self, first_line(&numbers, &accept))
     }
 
     /// A fault report (3 → 1 or an agent) about `number` by `actor`, decided by

@@ -51,6 +51,21 @@ pub(super) async fn line(pool: &sqlx::Pool<Db>, number: &str) -> Result<Option<L
     read_line(&mut conn, number).await
 }
 
+/// The first of `numbers` that is a line `accept` takes.
+pub(super) async fn first_line(
+    pool: &sqlx::Pool<Db>,
+    numbers: &[String],
+    accept: &impl Fn(&Line) -> bool,
+) -> Result<Option<Line>> {
+    let mut conn = pool.acquire().await?;
+    for number in numbers {
+        if let Some(line) = read_line(&mut conn, number).await?.filter(accept) {
+            return Ok(Some(line));
+        }
+    }
+    Ok(None)
+}
+
 pub(super) async fn count_lines(pool: &sqlx::Pool<Db>) -> Result<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM lines")
         .fetch_one(pool)
