@@ -218,7 +218,7 @@ async fn create(
                 menu_path: body.menu_path,
             };
             api.store
-                .report_fault(&number, &report, &actor, &api.calendar, now)
+                .report_fault(&number, &report, &actor, &api.calendar, now, None)
                 .await?
         }
         ReportKind::Complaint => {
@@ -238,6 +238,7 @@ async fn create(
                     &api.catalogue,
                     &api.calendar,
                     now,
+                    None,
                 )
                 .await?
         }
