@@ -1,6 +1,9 @@
-//! Shared by the `store_*` tests: one fresh store per backend (a temp SQLite file always;
-//! a fresh PostgreSQL schema when `DATABASE_URL` names one), and fixtures.
+//! Shared by the `store_*` and `api_*` tests: one fresh store per backend (a temp SQLite
+//! file always; a fresh PostgreSQL schema when `DATABASE_URL` names one), fixtures, and
+//! servers on those stores with a raw HTTP client ([`api`]).
 #![allow(dead_code)]
+
+pub mod api;
 
 use std::path::Path;
 
