@@ -5,61 +5,10 @@ mod store_common;
 
 use std::path::Path;
 
-use hotline::server::{RunningServer, ServerConfig};
+use hotline::server::ServerConfig;
 use serde_json::{json, Value};
-use store_common::{backends, report, with_lines, TestDb, ARREARS, LANDLINE};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-
-/// One running server per backend, with the fixture lines imported.
-async fn servers() -> Vec<(RunningServer, TestDb)> {
-    let mut servers = Vec::new();
-    for db in backends().await {
-        let mut config = ServerConfig::for_tests(Path::new(env!("CARGO_MANIFEST_DIR")));
-        if db.backend != "sqlite" {
-            config.db = db.url.clone();
-        }
-        let server = hotline::server::start(config).await.expect("server starts");
-        with_lines(server.store()).await;
-        servers.push((server, db));
-    }
-    servers
-}
-
-/// One HTTP/1.1 request (`Connection: close`): the status and the JSON body.
-async fn request(
-    server: &RunningServer,
-    method: &str,
-    path: &str,
-    body: Option<&str>,
-) -> (u16, Value) {
-    let mut stream = TcpStream::connect(server.http).await.expect("connect");
-    let body = body.unwrap_or("");
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-        server.http,
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).await.expect("write");
-    stream.write_all(body.as_bytes()).await.expect("write");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).await.expect("read");
-    let (head, body) = answer.split_once("\r\n\r\n").expect("a head and a body");
-    assert!(
-        !head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked"),
-        "{head}"
-    );
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .expect("a status line");
-    let json = serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body:?}"));
-    (status, json)
-}
+use store_common::api::{request, servers};
+use store_common::{report, ARREARS, LANDLINE};
 
 fn fault_report(number: &str) -> String {
     let r = report();
@@ -164,6 +113,53 @@ async fn an_agent_report_makes_a_ticket_a_repeat_urges_it_and_steps_follow_the_l
             .map(|event| &event["step"]["step"])
             .collect();
         assert_eq!(steps, [&json!("urge"), &json!("dispatch")], "{shown}");
+        assert_eq!(shown["recordings"], json!([]), "{shown}");
+        server.shutdown().await;
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_suggestion_is_taken_from_any_number_and_refused_without_a_contact_phone() {
+    let suggestion = |number: &str, phone: &str| {
+        json!({
+            "kind": "suggestion",
+            "number": number,
+            "actor": {"kind": "agent", "id": "A007"},
+            "contact_phone": phone,
+            "description": "希望增加夜间人工座席",
+        })
+        .to_string()
+    };
+    for (server, db) in servers().await {
+        let backend = db.backend;
+        let body = suggestion("13912340000", "13912340000");
+        let (status, made) = request(&server, "POST", "/api/tickets", Some(&body)).await;
+        assert_eq!(status, 201, "{backend}: {made}");
+        assert_eq!(made["decision"]["decision"], "suggestion");
+        assert_eq!(made["decision"]["ticket"]["prefecture"], "");
+        let id = made["created"]["id"].as_i64().expect("an id");
+        let (status, shown) = request(&server, "GET", &format!("/api/tickets/{id}"), None).await;
+        assert_eq!(status, 200, "{backend}: {shown}");
+        let ticket = &shown["ticket"]["ticket"];
+        assert_eq!(
+            (&ticket["kind"], &ticket["team"], &ticket["priority"]),
+            (
+                &json!("suggestion"),
+                &json!("customer-service"),
+                &json!("general")
+            ),
+            "{shown}"
+        );
+        assert!(ticket["deadlines"]["resolve_by"].is_string(), "{shown}");
+
+        let body = suggestion(LANDLINE, "");
+        let (status, error) = request(&server, "POST", "/api/tickets", Some(&body)).await;
+        assert_eq!(status, 422, "{backend}: {error}");
+        assert_eq!(
+            error["fields"],
+            json!({"contact_phone": "missing-contact-phone"})
+        );
         server.shutdown().await;
         db.finish().await;
     }

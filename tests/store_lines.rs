@@ -1,11 +1,12 @@
-//! The subscriber-lines import through `hotline lines import`, on every backend.
+//! The subscriber-lines import through `hotline lines import`, and the line a caller
+//! keyed on the phone pad, on every backend.
 
 mod store_common;
 
 use std::process::Command;
 
-use hotline::tickets::model::{LineKind, LineStatus};
-use store_common::backends;
+use hotline::tickets::model::{LineKind, LineStatus, Product};
+use store_common::{backends, line};
 
 fn import(url: &str, file: &std::path::Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_hotline"))
@@ -76,6 +77,61 @@ async fn import_with_bad_rows_changes_nothing_and_names_every_bad_row() {
             "{stderr}"
         );
         assert_eq!(db.store.count_lines().await.unwrap(), 0, "{}", db.backend);
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_keyed_number_finds_its_line_as_keyed_then_adsl_then_lan_within_the_product() {
+    let lines = [
+        ("05512345678", LineKind::Landline),
+        ("adsl05512345678", LineKind::Broadband),
+        ("adsl05587654321", LineKind::Broadband),
+        ("lan05587654321", LineKind::Broadband),
+        ("lan05511112222", LineKind::Broadband),
+        ("13912345678", LineKind::WirelessBroadband),
+        ("05513334444", LineKind::PublicCardPhone),
+        ("05515556666", LineKind::LeasedLine),
+    ]
+    .map(|(number, kind)| hotline::tickets::model::Line {
+        kind,
+        ..line(number, LineStatus::Active)
+    });
+    use Product::{Broadband, Telephone};
+    let cases = [
+        // the digits as keyed come first; the product filters
+        ("05512345678", None, Some("05512345678")),
+        ("05512345678", Some(Telephone), Some("05512345678")),
+        ("05512345678", Some(Broadband), Some("adsl05512345678")),
+        // adsl before lan
+        ("05587654321", None, Some("adsl05587654321")),
+        ("05587654321", Some(Broadband), Some("adsl05587654321")),
+        ("05511112222", Some(Broadband), Some("lan05511112222")),
+        ("05511112222", None, Some("lan05511112222")),
+        // telephone never tries the broadband accounts
+        ("05587654321", Some(Telephone), None),
+        ("05511112222", Some(Telephone), None),
+        // wireless broadband is broadband; card phones and leased lines are telephone
+        ("13912345678", Some(Broadband), Some("13912345678")),
+        ("13912345678", Some(Telephone), None),
+        ("05513334444", Some(Telephone), Some("05513334444")),
+        ("05513334444", Some(Broadband), None),
+        ("05515556666", Some(Telephone), Some("05515556666")),
+        ("05515556666", None, Some("05515556666")),
+        ("05500000000", None, None),
+        ("", None, None),
+    ];
+    for db in backends().await {
+        db.store.upsert_lines(&lines).await.unwrap();
+        for (digits, product, expected) in cases {
+            let found = db.store.find_keyed_line(digits, product).await.unwrap();
+            assert_eq!(
+                found.as_ref().map(|l| l.number.as_str()),
+                expected,
+                "{}: {digits:?} as {product:?}",
+                db.backend
+            );
+        }
         db.finish().await;
     }
 }

@@ -7,7 +7,7 @@ use chrono::Duration;
 use hotline::store::{StoreError, Which};
 use hotline::tickets::lifecycle::{ActorKind, Step, StepKind};
 use hotline::tickets::model::{Team, TicketKind, TicketStatus};
-use hotline::tickets::rules::{ComplaintRequest, Decision};
+use hotline::tickets::rules::{ComplaintRequest, Decision, SuggestionRequest};
 use store_common::*;
 
 #[tokio::test]
@@ -17,7 +17,7 @@ async fn a_first_fault_makes_a_ticket_with_serial_and_prefecture() {
         with_lines(&db.store).await;
         let out = db
             .store
-            .report_fault(LANDLINE, &report(), &ivr(), &calendar(), now)
+            .report_fault(LANDLINE, &report(), &ivr(), &calendar(), now, None)
             .await
             .unwrap();
         assert!(matches!(out.decision, Decision::NewFault { .. }), "{out:?}");
@@ -29,7 +29,7 @@ async fn a_first_fault_makes_a_ticket_with_serial_and_prefecture() {
         );
         let second = db
             .store
-            .report_fault(ARREARS, &report(), &ivr(), &calendar(), now)
+            .report_fault(ARREARS, &report(), &ivr(), &calendar(), now, None)
             .await
             .unwrap();
         assert!(second.created.is_none());
@@ -75,7 +75,7 @@ async fn the_days_serials_count_up_and_restart_the_next_local_day() {
         {
             let out = db
                 .store
-                .report_fault(&l.number, &report(), &ivr(), &calendar(), at)
+                .report_fault(&l.number, &report(), &ivr(), &calendar(), at, None)
                 .await;
             serials.push(out.unwrap().created.unwrap().serial.as_str()[..11].to_string());
         }
@@ -98,12 +98,12 @@ async fn a_repeat_within_24_hours_urges_the_open_ticket() {
         let cal = calendar();
         let made = db
             .store
-            .report_fault(LANDLINE, &report(), &ivr(), &cal, first)
+            .report_fault(LANDLINE, &report(), &ivr(), &cal, first, None)
             .await;
         let id = made.unwrap().created.unwrap().id;
         let out = db
             .store
-            .report_fault(LANDLINE, &report(), &ivr(), &cal, again)
+            .report_fault(LANDLINE, &report(), &ivr(), &cal, again, None)
             .await
             .unwrap();
         assert_eq!(out.decision, Decision::Urge { ticket: id });
@@ -132,7 +132,7 @@ async fn cleared_then_reported_again_within_24_hours_makes_a_repair_time_limit_c
         let cal = calendar();
         let made = db
             .store
-            .report_fault(LANDLINE, &report(), &ivr(), &cal, first)
+            .report_fault(LANDLINE, &report(), &ivr(), &cal, first, None)
             .await;
         let fault = made.unwrap().created.unwrap().id;
         let team = agent("repair-7");
@@ -153,7 +153,7 @@ async fn cleared_then_reported_again_within_24_hours_makes_a_repair_time_limit_c
         let again = first + Duration::hours(20);
         let out = db
             .store
-            .report_fault(LANDLINE, &report(), &ivr(), &cal, again)
+            .report_fault(LANDLINE, &report(), &ivr(), &cal, again, None)
             .await
             .unwrap();
         let Decision::Complaint { ticket } = &out.decision else {
@@ -182,7 +182,14 @@ async fn arrears_makes_no_ticket_and_reminds_to_pay() {
         with_lines(&db.store).await;
         let out = db
             .store
-            .report_fault(ARREARS, &report(), &ivr(), &calendar(), local(10, 10, 0))
+            .report_fault(
+                ARREARS,
+                &report(),
+                &ivr(),
+                &calendar(),
+                local(10, 10, 0),
+                None,
+            )
             .await
             .unwrap();
         assert_eq!(out.decision, Decision::RemindToPay);
@@ -204,6 +211,7 @@ async fn arrears_makes_no_ticket_and_reminds_to_pay() {
                 &catalogue(),
                 &calendar(),
                 local(10, 10, 5),
+                None,
             )
             .await
             .unwrap();
@@ -237,6 +245,7 @@ async fn a_complaint_from_the_menu_is_stored_with_its_catalogue_type() {
                 &catalogue(),
                 &calendar(),
                 local(10, 9, 0),
+                None,
             )
             .await
             .unwrap();
@@ -245,6 +254,54 @@ async fn a_complaint_from_the_menu_is_stored_with_its_catalogue_type() {
         assert_eq!(stored.category.as_deref(), Some("billing"));
         assert_eq!(stored.complaint_type.as_deref(), Some("bill-dispute"));
         assert!(stored.deadlines.resolve_by.is_some(), "{}", db.backend);
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_suggestion_is_stored_for_a_known_line_and_for_a_number_we_do_not_serve() {
+    let now = local(10, 9, 0);
+    for db in backends().await {
+        with_lines(&db.store).await;
+        let request = SuggestionRequest {
+            contact_name: String::new(),
+            contact_phone: "13900000001".to_string(),
+            description: "建议开通微信交费".to_string(),
+            menu_path: "3-3".to_string(),
+        };
+        let mut stored = Vec::new();
+        for number in [ARREARS, "13912340000"] {
+            let out = db
+                .store
+                .file_suggestion(number, &request, &ivr(), &calendar(), now, None)
+                .await
+                .unwrap();
+            assert!(
+                matches!(out.decision, Decision::Suggestion { .. }),
+                "{}: {:?}",
+                db.backend,
+                out.decision
+            );
+            let id = out.created.expect("a suggestion").id;
+            stored.push(db.store.ticket(id).await.unwrap().unwrap().ticket.ticket);
+        }
+        let seen: Vec<_> = stored
+            .iter()
+            .map(|t| (t.kind, t.team, t.number.as_str(), t.prefecture.as_str()))
+            .collect();
+        use TicketKind::Suggestion;
+        assert_eq!(
+            seen,
+            [
+                (Suggestion, Team::CustomerService, ARREARS, "jinghe"),
+                (Suggestion, Team::CustomerService, "13912340000", ""),
+            ],
+            "{}",
+            db.backend
+        );
+        // Tue 10 March: Wed 11 … Thu 19 are the 7 working days.
+        assert_eq!(stored[0].deadlines.resolve_by, Some(local(20, 0, 0)));
+        assert_eq!(stored[0].content, "建议开通微信交费");
         db.finish().await;
     }
 }
@@ -259,7 +316,7 @@ async fn two_reports_of_one_number_at_the_same_moment_make_one_ticket() {
                 let store = db.store.clone();
                 tokio::spawn(async move {
                     store
-                        .report_fault(LANDLINE, &report(), &ivr(), &calendar(), now)
+                        .report_fault(LANDLINE, &report(), &ivr(), &calendar(), now, None)
                         .await
                 })
             })
@@ -294,7 +351,7 @@ async fn an_illegal_step_is_refused_and_nothing_changes() {
         with_lines(&db.store).await;
         let made = db
             .store
-            .report_fault(LANDLINE, &report(), &ivr(), &calendar(), now)
+            .report_fault(LANDLINE, &report(), &ivr(), &calendar(), now, None)
             .await;
         let id = made.unwrap().created.unwrap().id;
         let before = db.store.ticket(id).await.unwrap().unwrap();
@@ -337,7 +394,7 @@ async fn every_step_is_recorded_with_who_and_when() {
         with_lines(&db.store).await;
         let made = db
             .store
-            .report_fault(LANDLINE, &report(), &ivr(), &calendar(), now)
+            .report_fault(LANDLINE, &report(), &ivr(), &calendar(), now, None)
             .await;
         let id = made.unwrap().created.unwrap().id;
         let dispatcher = agent("8001");

@@ -1,10 +1,11 @@
-//! HTTP (axum): `GET /healthz`, Prometheus `GET /metrics` and the tickets JSON API
-//! ([`tickets`]).
+//! HTTP (axum): `GET /healthz`, Prometheus `GET /metrics`, the tickets JSON API
+//! ([`tickets`]) and the call recordings its tickets link to ([`recordings`]).
 //!
 //! Owns the HTTP routes, their JSON shapes and status codes only: what `/metrics` reports
 //! comes from [`crate::metrics`], every ticket decision from the store and the rules of
 //! [`crate::tickets`]. Must not decide anything about tickets itself.
 
+pub mod recordings;
 pub mod tickets;
 
 use std::sync::Arc;
@@ -24,6 +25,7 @@ pub fn router(metrics: Arc<Metrics>, tickets: Arc<TicketsApi>) -> Router {
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))
         .with_state(metrics)
+        .merge(recordings::routes(tickets.store().clone()))
         .merge(tickets::routes(tickets))
 }
 

@@ -1,8 +1,10 @@
-//! The tickets JSON API: list a number's tickets, show one with its events, create fault
-//! reports and complaints (agents), and take lifecycle steps.
+//! The tickets JSON API: list a number's tickets, show one with its events and links to
+//! its recordings, create fault reports, complaints and suggestions (agents), and take
+//! lifecycle steps.
 //!
 //! Every answer that is not a success is `{"error": "..."}` (with `"fields"` for a
-//! refused report) and is logged here, in [`ApiError::into_response`].
+//! refused report) and is logged here, in [`ApiError::into_response`]; the recordings
+//! routes answer their errors the same way.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -23,7 +25,9 @@ use crate::tickets::calendar::Calendar;
 use crate::tickets::config::Catalogue;
 use crate::tickets::lifecycle::{Actor, Step};
 use crate::tickets::model::{OrderRef, TicketId};
-use crate::tickets::rules::{ComplaintRequest, Decision, FaultReport, Refusal};
+use crate::tickets::rules::{ComplaintRequest, Decision, FaultReport, Refusal, SuggestionRequest};
+
+use super::recordings::RecordingLink;
 
 /// What the tickets routes need: the store and the rules' configuration.
 pub struct TicketsApi {
@@ -39,6 +43,11 @@ impl TicketsApi {
             calendar,
             catalogue,
         }
+    }
+
+    /// The store the routes read and write.
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 }
 
@@ -60,7 +69,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+    pub(super) fn new(status: StatusCode, message: impl Into<String>) -> Self {
         ApiError {
             status,
             message: message.into(),
@@ -93,9 +102,9 @@ impl From<StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if self.status.is_server_error() {
-            tracing::error!(status = %self.status, error = %self.message, "tickets API");
+            tracing::error!(status = %self.status, error = %self.message, "HTTP API");
         } else {
-            tracing::warn!(status = %self.status, error = %self.message, "tickets API");
+            tracing::warn!(status = %self.status, error = %self.message, "HTTP API");
         }
         let mut body = json!({ "error": self.message });
         if !self.fields.is_empty() {
@@ -131,20 +140,27 @@ async fn list(
     ))
 }
 
-/// `GET /api/tickets/{id}`: the ticket with its events.
+/// `GET /api/tickets/{id}`: the ticket with its events, and its recordings each with the
+/// URL that serves it.
 async fn show(
     State(api): State<Arc<TicketsApi>>,
     id: Result<Path<i64>, PathRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Path(id) = id.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
     let id = TicketId(id);
-    match api.store.ticket(id).await? {
-        Some(detail) => Ok(Json(json!(detail))),
-        None => Err(StoreError::NoTicket(id).into()),
-    }
+    let detail = api
+        .store
+        .ticket(id)
+        .await?
+        .ok_or(StoreError::NoTicket(id))?;
+    let links: Vec<_> = detail.recordings.iter().map(RecordingLink::from).collect();
+    let mut body = json!(detail);
+    body["recordings"] = json!(links);
+    Ok(Json(body))
 }
 
-/// The body of `POST /api/tickets`: a fault report or a complaint about `number`.
+/// The body of `POST /api/tickets`: a fault report, a complaint or a suggestion about
+/// `number`.
 /// Only `kind`, `number` and `actor` are required here; whether the rest makes a
 /// complete report is the rules' call (a refusal is a 422 naming the field).
 #[derive(Deserialize)]
@@ -175,6 +191,7 @@ struct CreateBody {
 enum ReportKind {
     Fault,
     Complaint,
+    Suggestion,
 }
 
 /// `POST /api/tickets`: 201 with the decision and the new ticket's id and serial, 200
@@ -184,7 +201,7 @@ async fn create(
     body: Result<Json<CreateBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(body) = body.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
-    let kind = body.kind.ok_or("required: fault or complaint");
+    let kind = body.kind.ok_or("required: fault, complaint or suggestion");
     let number = (body.number)
         .filter(|number| !number.trim().is_empty())
         .ok_or("required");
@@ -218,7 +235,7 @@ async fn create(
                 menu_path: body.menu_path,
             };
             api.store
-                .report_fault(&number, &report, &actor, &api.calendar, now)
+                .report_fault(&number, &report, &actor, &api.calendar, now, None)
                 .await?
         }
         ReportKind::Complaint => {
@@ -238,7 +255,19 @@ async fn create(
                     &api.catalogue,
                     &api.calendar,
                     now,
+                    None,
                 )
+                .await?
+        }
+        ReportKind::Suggestion => {
+            let request = SuggestionRequest {
+                contact_name: body.contact_name,
+                contact_phone: body.contact_phone,
+                description: body.description,
+                menu_path: body.menu_path,
+            };
+            api.store
+                .file_suggestion(&number, &request, &actor, &api.calendar, now, None)
                 .await?
         }
     };

@@ -1,11 +1,13 @@
-//! The durable store (sqlx): subscriber lines, tickets with their lifecycle events and
-//! serial numbers, on SQLite (the default, one file) or PostgreSQL (multi-node).
+//! The durable store (sqlx): subscriber lines, tickets with their lifecycle events,
+//! serial numbers and call recordings ([`recording`]), on SQLite (the default, one file)
+//! or PostgreSQL (multi-node).
 //!
 //! Owns: the schema (`migrations/sqlite`, `migrations/postgres`, embedded and applied by
 //! [`Store::connect`]), the subscriber-lines CSV import ([`import`]) and the transactions
 //! that run the pure rules of [`crate::tickets`] over what is stored: one report is read,
 //! decided and written in one transaction, serialized per number, so two calls reporting
-//! the same number at the same moment make one ticket.
+//! the same number at the same moment make one ticket; the caller's recording is written
+//! in that same transaction.
 //! Must not decide anything itself: every decision is `tickets::rules` or
 //! `tickets::lifecycle`. Times are stored in UTC.
 //!
@@ -15,6 +17,7 @@
 //! used: it has no chrono types, and `BEGIN IMMEDIATE` / advisory locks are per backend.
 
 pub mod import;
+pub mod recording;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -27,9 +30,11 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use crate::tickets::calendar::Calendar;
 use crate::tickets::config::Catalogue;
 use crate::tickets::lifecycle::{Actor, IllegalStep, Step, StepRecord, TicketState};
-use crate::tickets::model::{Line, NewTicket, TicketId, TicketStatus, UnknownName};
-use crate::tickets::rules::{ComplaintRequest, Decision, FaultReport};
+use crate::tickets::model::{Line, NewTicket, Product, TicketId, TicketStatus, UnknownName};
+use crate::tickets::rules::{ComplaintRequest, Decision, FaultReport, SuggestionRequest};
 use crate::tickets::serial::{Serial, SerialError};
+
+pub use recording::{NewRecording, Recording, RecordingId, RecordingInfo};
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -66,12 +71,14 @@ impl From<serde_json::Error> for StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// What one report made: the rules' decision and, when it made a ticket, the committed
-/// ticket's id and serial (speak it only now).
+/// What one report made: the rules' decision, when it made a ticket the committed
+/// ticket's id and serial (speak it only now), and the id of the caller's recording when
+/// one was given and stored (with the ticket made or urged).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Outcome {
     pub decision: Decision,
     pub created: Option<Created>,
+    pub recording: Option<RecordingId>,
 }
 
 /// A committed new ticket.
@@ -93,11 +100,12 @@ pub struct Ticket {
     pub clearing_result: Option<String>,
 }
 
-/// A ticket with every step taken on it, oldest first.
+/// A ticket with every step taken on it and every recording of it, oldest first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TicketDetail {
     pub ticket: Ticket,
     pub events: Vec<StepRecord>,
+    pub recordings: Vec<RecordingInfo>,
 }
 
 /// Which of a number's tickets: active (not archived nor withdrawn) or history.
@@ -187,8 +195,27 @@ impl Store {
         on_backend!(self, count_lines())
     }
 
+    /// The line a caller keyed: `digits` exactly, and for Broadband or None also
+    /// `adsl{digits}` then `lan{digits}`; Telephone accepts landline, card-phone and leased
+    /// kinds, Broadband broadband and wireless. First match in that order.
+    pub async fn find_keyed_line(
+        &self,
+        digits: &str,
+        product: Option<Product>,
+    ) -> Result<Option<Line>> {
+        if digits.is_empty() {
+            return Ok(None);
+        }
+        let mut numbers = vec![digits.to_string()];
+        if product != Some(Product::Telephone) {
+            numbers.extend(["adsl", "lan"].map(|prefix| format!("{prefix}{digits}")));
+        }
+        let accept = |line: &Line| product.is_none_or(|product| line.kind.product() == product);
+        on_backend!(self, first_line(&numbers, &accept))
+    }
+
     /// A fault report (3 → 1 or an agent) about `number` by `actor`, decided by
-    /// `rules::decide_fault_report` and written in one transaction.
+    /// `rules::decide_fault_report` and written in one transaction with `recording`.
     pub async fn report_fault(
         &self,
         number: &str,
@@ -196,14 +223,22 @@ impl Store {
         actor: &Actor,
         calendar: &Calendar,
         now: DateTime<Utc>,
+        recording: Option<&NewRecording>,
     ) -> Result<Outcome> {
         let decide = |line: Option<&Line>, history: &[_]| {
             crate::tickets::rules::decide_fault_report(report, line, history, calendar, now)
         };
-        on_backend!(self, report(number, &decide, actor, calendar, now))
+        on_backend!(
+            self,
+            report(number, &decide, actor, calendar, now, recording)
+        )
     }
 
     /// A complaint (3 → 2 or an agent), decided by `rules::decide_complaint`.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the report's parts, as the call shell and the API hold them"
+    )]
     pub async fn file_complaint(
         &self,
         number: &str,
@@ -212,13 +247,41 @@ impl Store {
         catalogue: &Catalogue,
         calendar: &Calendar,
         now: DateTime<Utc>,
+        recording: Option<&NewRecording>,
     ) -> Result<Outcome> {
         let decide = |line: Option<&Line>, history: &[_]| {
             crate::tickets::rules::decide_complaint(
                 request, line, history, catalogue, calendar, now,
             )
         };
-        on_backend!(self, report(number, &decide, actor, calendar, now))
+        on_backend!(
+            self,
+            report(number, &decide, actor, calendar, now, recording)
+        )
+    }
+
+    /// A suggestion (3 → 3 or an agent), decided by `rules::decide_suggestion`.
+    pub async fn file_suggestion(
+        &self,
+        number: &str,
+        request: &SuggestionRequest,
+        actor: &Actor,
+        calendar: &Calendar,
+        now: DateTime<Utc>,
+        recording: Option<&NewRecording>,
+    ) -> Result<Outcome> {
+        let decide = |line: Option<&Line>, _: &[_]| {
+            crate::tickets::rules::decide_suggestion(request, number, line, calendar, now)
+        };
+        on_backend!(
+            self,
+            report(number, &decide, actor, calendar, now, recording)
+        )
+    }
+
+    /// A recording with its bytes; `None` if there is no such recording.
+    pub async fn recording(&self, id: RecordingId) -> Result<Option<Recording>> {
+        on_backend!(self, recording(id))
     }
 
     /// Takes one lifecycle step; an illegal one is `StoreError::Illegal` and changes
@@ -233,7 +296,7 @@ impl Store {
         on_backend!(self, apply_step(id, step, actor, now))
     }
 
-    /// A ticket with its events; `None` if there is no such ticket.
+    /// A ticket with its events and recordings; `None` if there is no such ticket.
     pub async fn ticket(&self, id: TicketId) -> Result<Option<TicketDetail>> {
         on_backend!(self, ticket(id))
     }

@@ -51,13 +51,29 @@ pub(super) async fn line(pool: &sqlx::Pool<Db>, number: &str) -> Result<Option<L
     read_line(&mut conn, number).await
 }
 
+/// The first of `numbers` that is a line `accept` takes.
+pub(super) async fn first_line(
+    pool: &sqlx::Pool<Db>,
+    numbers: &[String],
+    accept: &impl Fn(&Line) -> bool,
+) -> Result<Option<Line>> {
+    let mut conn = pool.acquire().await?;
+    for number in numbers {
+        if let Some(line) = read_line(&mut conn, number).await?.filter(accept) {
+            return Ok(Some(line));
+        }
+    }
+    Ok(None)
+}
+
 pub(super) async fn count_lines(pool: &sqlx::Pool<Db>) -> Result<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM lines")
         .fetch_one(pool)
         .await?)
 }
 
-/// One report: lock the number, read its line and history, decide, write, commit.
+/// One report: lock the number, read its line and history, decide, write the decision
+/// and the recording (with the ticket made or urged, if any), commit.
 pub(super) async fn report(
     pool: &sqlx::Pool<Db>,
     number: &str,
@@ -65,26 +81,42 @@ pub(super) async fn report(
     actor: &Actor,
     calendar: &Calendar,
     now: DateTime<Utc>,
+    recording: Option<&NewRecording>,
 ) -> Result<Outcome> {
     let mut tx = begin_write(pool).await?;
     lock_number(&mut tx, number).await?;
     let line = read_line(&mut tx, number).await?;
     let history = history(&mut tx, number).await?;
     let decision = decide(line.as_ref(), &history);
-    let created = match &decision {
+    let (created, about) = match &decision {
         Decision::NewFault { ticket }
         | Decision::Complaint { ticket }
-        | Decision::Declaration { ticket, .. } => {
-            Some(insert_ticket(&mut tx, ticket, actor, calendar).await?)
+        | Decision::Declaration { ticket, .. }
+        | Decision::Suggestion { ticket } => {
+            let created = insert_ticket(&mut tx, ticket, actor, calendar).await?;
+            let id = created.id;
+            (Some(created), Some(id))
         }
         Decision::Urge { ticket } => {
             take_step(&mut tx, *ticket, &Step::Urge, actor, now).await?;
-            None
+            (None, Some(*ticket))
         }
-        Decision::RemindToPay | Decision::Supervisor { .. } | Decision::Refused { .. } => None,
+        Decision::RemindToPay | Decision::Supervisor { .. } | Decision::Refused { .. } => {
+            (None, None)
+        }
+    };
+    let recording = match (about, recording) {
+        (Some(ticket), Some(recording)) => {
+            Some(insert_recording(&mut tx, ticket, recording, now).await?)
+        }
+        _ => None,
     };
     tx.commit().await?;
-    Ok(Outcome { decision, created })
+    Ok(Outcome {
+        decision,
+        created,
+        recording,
+    })
 }
 
 pub(super) async fn apply_step(
@@ -133,7 +165,46 @@ pub(super) async fn ticket(pool: &sqlx::Pool<Db>, id: TicketId) -> Result<Option
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(Some(TicketDetail { ticket, events }))
+    let rows = sqlx::query(
+        "SELECT id, duration_ms, created_at FROM recordings WHERE ticket_id = $1 ORDER BY id",
+    )
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    let recordings = rows
+        .iter()
+        .map(|row| {
+            Ok(RecordingInfo {
+                id: RecordingId(row.try_get("id")?),
+                duration_ms: duration_ms(row)?,
+                created_at: row.try_get("created_at")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Some(TicketDetail {
+        ticket,
+        events,
+        recordings,
+    }))
+}
+
+pub(super) async fn recording(pool: &sqlx::Pool<Db>, id: RecordingId) -> Result<Option<Recording>> {
+    let row = sqlx::query(
+        "SELECT id, ticket_id, wav, duration_ms, created_at FROM recordings WHERE id = $1",
+    )
+    .bind(id.0)
+    .fetch_optional(pool)
+    .await?;
+    row.map(|row| {
+        Ok(Recording {
+            id: RecordingId(row.try_get("id")?),
+            ticket: TicketId(row.try_get("ticket_id")?),
+            wav: row.try_get("wav")?,
+            duration_ms: duration_ms(&row)?,
+            created_at: row.try_get("created_at")?,
+        })
+    })
+    .transpose()
 }
 
 pub(super) async fn list_tickets(
@@ -277,6 +348,25 @@ async fn insert_ticket(
     })
 }
 
+async fn insert_recording(
+    tx: &mut Tx,
+    ticket: TicketId,
+    recording: &NewRecording,
+    now: DateTime<Utc>,
+) -> Result<RecordingId> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO recordings (ticket_id, wav, duration_ms, created_at) \
+         VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(ticket.0)
+    .bind(&recording.wav)
+    .bind(i64::from(recording.duration_ms))
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(RecordingId(id))
+}
+
 /// Reads the ticket's state (locked), applies the step, writes the state and the event.
 async fn take_step(
     tx: &mut Tx,
@@ -393,6 +483,11 @@ fn ticket_from_row(row: &DbRow) -> Result<Ticket> {
         cleared_at: row.try_get("cleared_at")?,
         clearing_result: row.try_get("clearing_result")?,
     })
+}
+
+fn duration_ms(row: &DbRow) -> Result<u32> {
+    let ms: i64 = row.try_get("duration_ms")?;
+    u32::try_from(ms).map_err(|_| StoreError::Corrupt(format!("recording duration {ms} ms")))
 }
 
 /// A text column holding one of the model's stable names.

@@ -28,6 +28,10 @@
 //! One decision per report, so a report never makes both a fault and a complaint. A
 //! complaint from the 3 → 2 menu or an agent ([`decide_complaint`]) goes through 1, 2, 4,
 //! the catalogue and 8.
+//!
+//! A suggestion (3 → 3, [`decide_suggestion`]) reads no history and no line status: any
+//! caller may make one, from a number we serve or not (then with an empty prefecture),
+//! and only a missing contact phone refuses it.
 
 use chrono::{DateTime, Duration, Timelike, Utc};
 use serde::{Deserialize, Serialize};
@@ -63,6 +67,17 @@ pub struct ComplaintRequest {
     pub description: String,
     /// Required for types with `needs_order`.
     pub order: Option<OrderRef>,
+    pub menu_path: String,
+}
+
+/// A suggestion from the 3 → 3 menu or an agent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuggestionRequest {
+    /// May be empty: the menu cannot ask for a name.
+    pub contact_name: String,
+    pub contact_phone: String,
+    /// The caller's words (remarks; a recording is linked by the store).
+    pub description: String,
     pub menu_path: String,
 }
 
@@ -116,9 +131,15 @@ pub enum Decision {
     },
     /// No ticket; tell the caller (or the API client) why.
     Refused { reason: Refusal },
+    /// Make this suggestion ticket; speak its serial.
+    Suggestion { ticket: NewTicket },
 }
 
 const DAY: i64 = 24;
+
+/// Working days to answer a suggestion: the spec is silent, the hotline answers them
+/// like complaints (`Calendar::deadlines` sets no working-day deadline for them).
+pub const SUGGESTION_WORKING_DAYS: u32 = 7;
 
 /// Decides what a fault report about `line` (`None`: not a known number) makes.
 pub fn decide_fault_report(
@@ -235,6 +256,47 @@ pub fn decide_complaint(
     complaint_or_declaration(ticket, history, calendar, now)
 }
 
+/// Decides what a suggestion about `number` (the caller's, or the one they gave) makes:
+/// a general-priority ticket for customer service, due in 7 working days.
+pub fn decide_suggestion(
+    request: &SuggestionRequest,
+    number: &str,
+    line: Option<&Line>,
+    calendar: &Calendar,
+    now: DateTime<Utc>,
+) -> Decision {
+    if let Err(reason) = check_phone(&request.contact_phone) {
+        return refused(reason);
+    }
+    let kind = TicketKind::Suggestion;
+    let mut deadlines = calendar.deadlines(kind, Priority::General, false, now);
+    deadlines.resolve_by = Some(calendar.working_days_after(now, SUGGESTION_WORKING_DAYS));
+    Decision::Suggestion {
+        ticket: NewTicket {
+            kind,
+            number: number.to_string(),
+            prefecture: line.map(|line| line.prefecture.clone()).unwrap_or_default(),
+            team: Team::CustomerService,
+            priority: Priority::General,
+            rush: false,
+            subscriber_name: line.map(|line| line.owner_name.clone()).unwrap_or_default(),
+            contact_name: request.contact_name.trim().to_string(),
+            contact_phone: request.contact_phone.trim().to_string(),
+            no_call_back: false,
+            category: None,
+            complaint_type: None,
+            about: None,
+            escalates: None,
+            order: None,
+            phenomenon: None,
+            content: request.description.clone(),
+            menu_path: request.menu_path.clone(),
+            created_at: now,
+            deadlines,
+        },
+    }
+}
+
 /// Step 2: no ticket unless the line is in service.
 fn status_gate(line: &Line) -> Option<Decision> {
     let supervisor = |reason| Decision::Supervisor {
@@ -257,12 +319,18 @@ fn check_contact(line: &Line, name: &str, phone: &str) -> Result<(), Refusal> {
     if name.trim().is_empty() {
         return Err(Refusal::MissingContactName);
     }
+    check_phone(phone)?;
+    if line.kind == LineKind::WirelessBroadband && phone.trim() == line.number {
+        return Err(Refusal::ContactIsTheWirelessAccount);
+    }
+    Ok(())
+}
+
+/// A contact phone is 5 to 15 digits.
+fn check_phone(phone: &str) -> Result<(), Refusal> {
     let phone = phone.trim();
     if !(5..=15).contains(&phone.len()) || !phone.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Refusal::MissingContactPhone);
-    }
-    if line.kind == LineKind::WirelessBroadband && phone == line.number {
-        return Err(Refusal::ContactIsTheWirelessAccount);
     }
     Ok(())
 }

@@ -1,11 +1,14 @@
-//! Shared by the `store_*` tests: one fresh store per backend (a temp SQLite file always;
-//! a fresh PostgreSQL schema when `DATABASE_URL` names one), and fixtures.
+//! Shared by the `store_*` and `api_*` tests: one fresh store per backend (a temp SQLite
+//! file always; a fresh PostgreSQL schema when `DATABASE_URL` names one), fixtures, and
+//! servers on those stores with a raw HTTP client ([`api`]).
 #![allow(dead_code)]
+
+pub mod api;
 
 use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
-use hotline::store::Store;
+use hotline::store::{NewRecording, Store};
 use hotline::tickets::calendar::Calendar;
 use hotline::tickets::config::{load_calendar, load_catalogue, load_prefectures, Catalogue};
 use hotline::tickets::lifecycle::{Actor, ActorKind};
@@ -61,6 +64,31 @@ pub async fn backends() -> Vec<TestDb> {
 }
 
 impl TestDb {
+    /// How many rows `table` holds, counted past the store (on its own connection).
+    pub async fn count_rows(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        match &self.cleanup {
+            Cleanup::Sqlite(_) => {
+                let pool = sqlx::SqlitePool::connect(&self.url).await.expect("sqlite");
+                let count = sqlx::query_scalar(&sql)
+                    .fetch_one(&pool)
+                    .await
+                    .expect("count");
+                pool.close().await;
+                count
+            }
+            Cleanup::Postgres { .. } => {
+                let pool = sqlx::PgPool::connect(&self.url).await.expect("postgres");
+                let count = sqlx::query_scalar(&sql)
+                    .fetch_one(&pool)
+                    .await
+                    .expect("count");
+                pool.close().await;
+                count
+            }
+        }
+    }
+
     /// Closes the store and drops the PostgreSQL schema.
     pub async fn finish(self) {
         self.store.close().await;
@@ -153,5 +181,28 @@ pub fn agent(id: &str) -> Actor {
     Actor {
         kind: ActorKind::Agent,
         id: id.to_string(),
+    }
+}
+
+/// A caller's recording: `ms` milliseconds of 8 kHz 16-bit mono PCM in a WAV file whose
+/// samples sweep every value, so every byte value occurs (`seed` varies the bytes).
+pub fn recording(ms: u32, seed: i16) -> NewRecording {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 8000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut wav = std::io::Cursor::new(Vec::new());
+    let mut writer = hound::WavWriter::new(&mut wav, spec).expect("wav header");
+    let mut sample = seed;
+    for _ in 0..ms * 8 {
+        writer.write_sample(sample).expect("sample");
+        sample = sample.wrapping_add(257);
+    }
+    writer.finalize().expect("wav");
+    NewRecording {
+        wav: wav.into_inner(),
+        duration_ms: ms,
     }
 }
