@@ -215,12 +215,12 @@ struct Report {
     recording: Option<NewRecording>,
 }
 
-/// The caller's number if it is one (digits, `+` first allowed), not `anonymous` or a
-/// SIP name.
+/// The caller's number if it is one (digits, an E.164 `+` dropped), not `anonymous`
+/// or a SIP name.
 fn caller_number(caller: &str) -> String {
     let digits = caller.strip_prefix('+').unwrap_or(caller);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        caller.to_string()
+        digits.to_string()
     } else {
         String::new()
     }
@@ -356,7 +356,7 @@ mod tests {
         assert_eq!(caller_number("075512345678"), "075512345678");
         assert_eq!(caller_number("anonymous"), "");
         assert_eq!(caller_number(""), "");
-        assert_eq!(caller_number("+8655112345"), "+8655112345");
+        assert_eq!(caller_number("+8655112345"), "8655112345");
         assert_eq!(caller_number("+"), "");
     }
 
