@@ -257,6 +257,8 @@ fn act(
                 commands.send(Command::Hangup);
                 return Some(CallOutcome::HungUpByMenu);
             }
+            // carried out by the call shell (issue 4)
+            Output::StartRecording { .. } | Output::StopRecording | Output::Request(_) => {}
         }
     }
     None

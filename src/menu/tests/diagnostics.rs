@@ -123,7 +123,7 @@ fn unknown_field_is_named_with_the_allowed_ones() {
         .unwrap()
         .message;
     assert!(
-        message.contains("allowed: prompt, keys, collect, timeout"),
+        message.contains("allowed: prompt, keys, collect, record, timeout"),
         "{message}"
     );
     assert_eq!(at(&d, "needs `prompt`"), locate(&text, "query:", 0));
