@@ -4,7 +4,7 @@
 use super::{edit, load, locate, BUNDLED};
 use crate::menu::Diagnostic;
 
-fn problems(text: &str) -> Vec<Diagnostic> {
+pub(super) fn problems(text: &str) -> Vec<Diagnostic> {
     match load(text) {
         Ok(_) => panic!("the broken menu loaded"),
         Err(d) => d,
@@ -12,7 +12,7 @@ fn problems(text: &str) -> Vec<Diagnostic> {
 }
 
 /// The one diagnostic whose message contains `part`, as (line, column).
-fn at(diagnostics: &[Diagnostic], part: &str) -> (usize, usize) {
+pub(super) fn at(diagnostics: &[Diagnostic], part: &str) -> (usize, usize) {
     let found: Vec<&Diagnostic> = diagnostics
         .iter()
         .filter(|d| d.message.contains(part))
@@ -22,13 +22,13 @@ fn at(diagnostics: &[Diagnostic], part: &str) -> (usize, usize) {
 }
 
 /// Where menu `id` is named (the `nth` time) under `menus:`.
-fn menu_key(text: &str, id: &str, nth: usize) -> (usize, usize) {
+pub(super) fn menu_key(text: &str, id: &str, nth: usize) -> (usize, usize) {
     let (line, _) = locate(text, &format!("\n  {id}:"), nth);
     (line + 1, 3)
 }
 
 /// Adds menus at the end of the bundled file, reachable from the main menu by key 9.
-fn with_menus(extra: &str) -> String {
+pub(super) fn with_menus(extra: &str) -> String {
     let text = edit(
         BUNDLED,
         "      0: {transfer: agent}\n",

@@ -2,89 +2,14 @@
 //! with a fake clock.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use super::call::{play, play_fixed, transfer, Call};
 use super::{bundled, edit, load, BUNDLED};
 use crate::media::Key;
-use crate::menu::{simulate, CallInfo, Input, Menu, Output, PathStep, Session};
+use crate::menu::{simulate, Input, Menu, Output, PathStep};
 
 const COLLECT: &str = include_str!("../../../tests/fixtures/menu/collect.yaml");
-
-struct Call {
-    session: Session,
-    now: Instant,
-}
-
-impl Call {
-    fn new(menu: Arc<Menu>) -> (Call, Vec<Output>) {
-        let call = CallInfo {
-            caller: "075512345678".into(),
-            called: "1000".into(),
-        };
-        let mut call = Call {
-            session: Session::new(menu, call),
-            now: Instant::now(),
-        };
-        call.session.start(call.now);
-        let out = call.outputs();
-        (call, out)
-    }
-
-    fn outputs(&mut self) -> Vec<Output> {
-        std::iter::from_fn(|| self.session.poll_output()).collect()
-    }
-
-    fn send(&mut self, input: Input) -> Vec<Output> {
-        self.now += Duration::from_millis(500);
-        self.session.handle(input, self.now);
-        self.outputs()
-    }
-
-    fn key(&mut self, c: char) -> Vec<Output> {
-        self.send(Input::Key(Key::from_char(c).unwrap()))
-    }
-
-    fn finished(&mut self) -> Vec<Output> {
-        self.send(Input::PlaybackFinished)
-    }
-
-    /// Lets the prompt finish, then presses `c`.
-    fn answer(&mut self, c: char) -> Vec<Output> {
-        assert_eq!(self.finished(), vec![]);
-        self.key(c)
-    }
-
-    /// Lets time run to the armed timer and delivers it.
-    fn expire(&mut self) -> Vec<Output> {
-        self.now = self.session.poll_timeout().expect("a timer is armed");
-        self.session.handle(Input::Timeout, self.now);
-        self.outputs()
-    }
-}
-
-fn play(ids: &[&str]) -> Output {
-    let prompts = ids.iter().map(|id| format!("zh/{id}")).collect();
-    Output::Play {
-        prompts,
-        barge_in: true,
-    }
-}
-
-fn play_fixed(ids: &[&str]) -> Output {
-    match play(ids) {
-        Output::Play { prompts, .. } => Output::Play {
-            prompts,
-            barge_in: false,
-        },
-        other => other,
-    }
-}
-
-fn transfer(uri: &str) -> Output {
-    Output::Transfer {
-        target: uri.to_string(),
-    }
-}
 
 fn fixture() -> Arc<Menu> {
     Arc::new(load(COLLECT).expect("fixture loads"))

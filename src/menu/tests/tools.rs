@@ -193,3 +193,22 @@ fn simulate_refuses_an_unknown_token() {
     let err = simulate(bundled(), "1", "1 x").unwrap_err();
     assert!(err.contains("`x`"), "{err}");
 }
+
+#[test]
+fn simulate_shows_the_recording_and_stops_at_the_first_request() {
+    let want = [
+        "key 3",
+        "play zh/suggestion-describe zh/beep",
+        "record (at most 120s)",
+        "timeout",
+        "stop recording",
+        "ask submit suggestion menu_path=3-3 number=075512345678 contact=075512345678",
+        "waiting for the store's answer in menu suggestion; not used: 1 2",
+    ];
+    assert_eq!(sim("3 3 wait 1 2")[3..], want);
+    let want = [
+        "ask lookup_line number=075512345678 product=broadband",
+        "waiting for the store's answer in menu fault-whose",
+    ];
+    assert_eq!(sim("3 1 2 1")[8..], want);
+}
