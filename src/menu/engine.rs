@@ -549,21 +549,11 @@ impl Session {
                 self.enter(*to);
             }
             Action::Back => self.back(),
-            Action::Top => {
-                self.stack.clear();
-                self.form = Form::default();
-                self.trail.clear();
-                self.enter(menu.start);
-            }
+            Action::Top => self.top(),
             Action::Repeat => self.repeat(),
             Action::Play { prompts, then } => self.play_then(names(prompts), barge_in, *then),
             Action::SayDigits { source, then } => {
-                let prompts = self
-                    .text(source)
-                    .chars()
-                    .filter(char::is_ascii_digit)
-                    .map(|d| format!("{}/digit-{d}", menu.language))
-                    .collect();
+                let prompts = self.digit_prompts(source);
                 self.play_then(prompts, barge_in, *then);
             }
             Action::Hangup { goodbye } => {
@@ -582,24 +572,28 @@ impl Session {
                 self.run(*then);
             }
             Action::LookupLine { .. } => {
-                let number = self.form.number.clone().unwrap_or_default();
-                let product = self.form.product;
-                self.ask(action, Request::LookupLine { number, product });
+                let request = Request::LookupLine {
+                    number: self.form.number.clone().unwrap_or_default(),
+                    product: self.form.product,
+                };
+                self.ask(action, request);
             }
             Action::Submit { kind, .. } => {
-                let kind = *kind;
-                let form = self.form.clone();
-                let menu_path = self.menu_path();
-                self.ask(
-                    action,
-                    Request::Submit {
-                        kind,
-                        form,
-                        menu_path,
-                    },
-                );
+                let request = Request::Submit {
+                    kind: *kind,
+                    form: self.form.clone(),
+                    menu_path: self.menu_path(),
+                };
+                self.ask(action, request);
             }
         }
+    }
+
+    /// The digit prompts that speak the digits of `source`.
+    fn digit_prompts(&self, source: &Source) -> Vec<String> {
+        let language = &self.menu.language;
+        let digits = self.text(source).chars().filter(char::is_ascii_digit);
+        digits.map(|d| format!("{language}/digit-{d}")).collect()
     }
 
     /// The text a source stands for now ("" when there is none yet).
@@ -644,6 +638,14 @@ impl Session {
         } else {
             self.play(prompts, false, AfterPlay::Finish(output));
         }
+    }
+
+    /// Returns to the start menu with an empty form and path.
+    fn top(&mut self) {
+        self.stack.clear();
+        self.form = Form::default();
+        self.trail.clear();
+        self.enter(self.menu.start);
     }
 
     /// Returns to the menu we came from, as it was when we entered it (form and trail).

@@ -109,27 +109,33 @@ impl Decoder {
         }
         let (thens, others): (Vec<Entry>, Vec<Entry>) =
             options.into_iter().partition(|e| e.name == "then");
-        let then = match thens.first() {
-            Some(then) if !THEN_TAKERS.contains(&kind.name) => {
-                let message = format!(
-                    "`then` only follows {}; not `{}`",
-                    THEN_TAKERS.join(", "),
-                    kind.name
-                );
-                self.problem(then.pos, message);
-                return None;
+        let then = self.then_beside(kind, thens.first())?;
+        match kind.name {
+            "submit" => self.submit(kind, &others),
+            _ if others.is_empty() => self.action_of_kind(kind, then),
+            _ => {
+                self.not_options(&others);
+                None
             }
-            Some(then) => Some(self.action(then.value, "then")),
-            None => None,
+        }
+    }
+
+    /// The `then:` written beside `kind`: `Some(None)` when there is none, `None` (and a
+    /// problem) when `kind` takes none.
+    fn then_beside(&mut self, kind: Entry, then: Option<&Entry>) -> Option<Option<ActionId>> {
+        let Some(then) = then else {
+            return Some(None);
         };
-        if kind.name == "submit" {
-            return self.submit(kind, &others);
+        if THEN_TAKERS.contains(&kind.name) {
+            return Some(Some(self.action(then.value, "then")));
         }
-        if !others.is_empty() {
-            self.not_options(&others);
-            return None;
-        }
-        self.action_of_kind(kind, then)
+        let message = format!(
+            "`then` only follows {}; not `{}`",
+            THEN_TAKERS.join(", "),
+            kind.name
+        );
+        self.problem(then.pos, message);
+        None
     }
 
     /// Reports fields of an action map that are neither an action nor `then`.
