@@ -129,7 +129,10 @@
 //!
 //! `lookup_line` looks up the form's `number` as a line of its `product` (any product
 //! when none is set). `submit: suggestion` has only `created`, `refused` and
-//! `unavailable`. Keys pressed while the store is being asked are ignored.
+//! `unavailable`. Keys pressed while the store is being asked are ignored. The ticket
+//! also records the key chosen in each menu on the way (`3-1-1-1-2`). Branches used
+//! twice can be written once with a YAML anchor: `lookup_line: &fault-line` then
+//! `lookup_line: *fault-line`.
 //!
 //! ## Recording
 //!
