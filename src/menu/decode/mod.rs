@@ -84,7 +84,10 @@ pub(crate) fn decode(file: &Path, text: &str) -> Result<Menu, Vec<Problem>> {
     match menu {
         Some(menu) if d.problems.is_empty() => Ok(menu),
         _ => {
-            d.problems.sort_by_key(|p| p.pos);
+            // A block reused by a YAML alias is decoded at each use: report it once.
+            d.problems
+                .sort_by(|a, b| (a.pos, &a.message).cmp(&(b.pos, &b.message)));
+            d.problems.dedup();
             Err(d.problems)
         }
     }

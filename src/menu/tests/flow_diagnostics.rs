@@ -206,3 +206,15 @@ fn request_branches_are_ways_through_the_menu() {
         menu_key(&text, "extra", 0)
     );
 }
+
+#[test]
+fn a_mistake_in_a_block_reused_by_an_alias_is_reported_once() {
+    let text = super::edit(
+        super::BUNDLED,
+        "lookup_line: &fault-line\n",
+        "lookup_line: &fault-line\n            maybe: top\n",
+    );
+    let message = "unknown branch `maybe` in `lookup_line`; its branches are: telephone, \
+                   broadband, unknown, not_112, unavailable";
+    expect(&text, locate(&text, "maybe", 0), message);
+}
