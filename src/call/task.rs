@@ -278,6 +278,8 @@ impl MenuCall<'_> {
                     return Some(CallOutcome::HungUpByMenu);
                 }
             }
+            // carried out by the call shell (issue 4)
+            Output::StartRecording { .. } | Output::StopRecording | Output::Request(_) => {}
         }
         None
     }

@@ -10,13 +10,29 @@
 //! `too_many_prompt` and run `on_too_many`. A valid key or entry, or a new menu, resets
 //! both counts. `hangup` plays the goodbye and sends `Hangup` when it has finished;
 //! `transfer` likewise with the transfer prompt and `Transfer`.
+//!
+//! Ticket flows (spec §3, §4): `set` fills the call's [`Form`]; `lookup_line` and `submit`
+//! send a [`Request`] and wait, ignoring keys and with no timer, for the shell's
+//! `Input::Reply`, whose branch runs next (a reply when none is awaited, or of the other
+//! kind, is stale and ignored). A `Submit` reply clears the form; a `Created` one keeps
+//! its serial for `say_digits: serial`. `menu_path` is the key chosen in each menu on
+//! the way to the current one; `back` restores the form and that path as they were when
+//! the menu returned to was entered, `top` clears both.
+//!
+//! A record node plays its prompt (its keys work during it; its end key skips the
+//! recording), then sends `StartRecording`; its end key or `max` elapsed sends
+//! `StopRecording` and runs its `then`. Other keys while recording are ignored.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use super::schema::{Action, ActionId, DigitSource, Menu, MenuNode, NodeId, PromptRef, Settings};
+use super::schema::{
+    Action, ActionId, Assignment, Branch, Menu, MenuNode, NodeId, PromptRef, Settings, Source,
+    TextField,
+};
 use crate::media::Key;
+pub use crate::tickets::model::Product;
 
 /// Who called whom, as the SIP layer saw it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -25,12 +41,122 @@ pub struct CallInfo {
     pub called: String,
 }
 
+/// What the caller has told the menu so far, for the next request. Cleared after each
+/// `Submit` reply (the last serial is kept for `say_digits: serial`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Form {
+    pub product: Option<Product>,
+    pub number: Option<String>,
+    pub phenomenon: Option<String>,
+    pub contact: Option<String>,
+    pub complaint_type: Option<String>,
+    pub order: Option<String>,
+}
+
+impl Form {
+    fn text_mut(&mut self, field: TextField) -> &mut Option<String> {
+        match field {
+            TextField::Number => &mut self.number,
+            TextField::Phenomenon => &mut self.phenomenon,
+            TextField::Contact => &mut self.contact,
+            TextField::ComplaintType => &mut self.complaint_type,
+            TextField::Order => &mut self.order,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubmitKind {
+    Fault,
+    Complaint,
+    Suggestion,
+}
+
+impl SubmitKind {
+    /// The name in the menu file (`submit: fault`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubmitKind::Fault => "fault",
+            SubmitKind::Complaint => "complaint",
+            SubmitKind::Suggestion => "suggestion",
+        }
+    }
+}
+
+/// What the engine needs from the ticket store; the shell answers with `Input::Reply`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Request {
+    /// Which line is `number` (as keyed, or the caller's) of `product` (None: any)?
+    /// Answered with `Input::Reply(Reply::Line(..))`.
+    LookupLine {
+        number: String,
+        product: Option<Product>,
+    },
+    /// Make the ticket. `menu_path` is the keys chosen so far joined by '-' ("3-1-1-1").
+    /// Answered with `Input::Reply(Reply::Submitted(..))`.
+    Submit {
+        kind: SubmitKind,
+        form: Form,
+        menu_path: String,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineFound {
+    Telephone,
+    Broadband,
+    Unknown,
+    NotOn112,
+    Unavailable,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Submitted {
+    /// A ticket was committed; `serial` is its digits (spoken only now).
+    Created {
+        serial: String,
+    },
+    Urged,
+    RemindToPay,
+    Supervisor,
+    Refused,
+    Unavailable,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reply {
+    Line(LineFound),
+    Submitted(Submitted),
+}
+
+impl Reply {
+    /// The branch of the menu file this reply takes.
+    fn branch(&self) -> Branch {
+        match self {
+            Reply::Line(LineFound::Telephone) => Branch::Telephone,
+            Reply::Line(LineFound::Broadband) => Branch::Broadband,
+            Reply::Line(LineFound::Unknown) => Branch::Unknown,
+            Reply::Line(LineFound::NotOn112) => Branch::Not112,
+            Reply::Submitted(Submitted::Created { .. }) => Branch::Created,
+            Reply::Submitted(Submitted::Urged) => Branch::Urged,
+            Reply::Submitted(Submitted::RemindToPay) => Branch::RemindToPay,
+            Reply::Submitted(Submitted::Supervisor) => Branch::Supervisor,
+            Reply::Submitted(Submitted::Refused) => Branch::Refused,
+            Reply::Line(LineFound::Unavailable) | Reply::Submitted(Submitted::Unavailable) => {
+                Branch::Unavailable
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input {
     Key(Key),
     /// The last `Play` has been played to its end (not sent after `StopPlayback`).
     PlaybackFinished,
     Timeout,
+    /// The answer to the pending `Output::Request` (ignored when none is pending).
+    Reply(Reply),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,6 +167,16 @@ pub enum Output {
         barge_in: bool,
     },
     StopPlayback,
+    /// Start capturing the caller's audio, for at most `max` (replacing any earlier
+    /// capture of this call).
+    StartRecording {
+        max: Duration,
+    },
+    /// Stop capturing and keep what was captured for the next `Submit`.
+    StopRecording,
+    /// Carry this out and answer with `Input::Reply`; until then keys are ignored and
+    /// there is no timeout.
+    Request(Request),
     /// Blind transfer by SIP REFER to a configured URI.
     Transfer {
         target: String,
@@ -76,12 +212,20 @@ enum State {
     Collecting {
         deadline: Instant,
     },
+    /// The caller's audio is being captured until the end key or `deadline`.
+    Recording {
+        deadline: Instant,
+    },
+    /// A request is out; `action` holds the branches for its reply.
+    Waiting {
+        action: ActionId,
+    },
     Ended,
 }
 
 #[derive(Clone)]
 enum AfterPlay {
-    /// Start the no-input timer of the current menu.
+    /// The menu prompt has finished: listen for keys (or record, on a record node).
     Listen,
     Run(ActionId),
     Finish(Output),
@@ -92,35 +236,56 @@ enum Failure {
     Timeout,
 }
 
+/// A menu as the caller entered it, with the form and the length of the key trail at
+/// that moment: `back` to it restores both.
+#[derive(Clone)]
+struct Visit {
+    node: NodeId,
+    form: Form,
+    trail: usize,
+}
+
 pub struct Session {
     menu: Arc<Menu>,
     call: CallInfo,
-    node: NodeId,
+    visit: Visit,
     /// Menus we came from by `goto`, for `back`.
-    stack: Vec<NodeId>,
+    stack: Vec<Visit>,
     state: State,
     failures: u32,
     timeouts: u32,
     digits: String,
-    /// The last completed entry, for `say_digits: collected`.
+    /// The last completed entry, for `collected`.
     collected: String,
+    form: Form,
+    /// The serial of the last ticket made, for `say_digits: serial`.
+    serial: String,
+    /// The key chosen in each menu on the way to this one, for `menu_path`.
+    trail: Vec<Key>,
     path: Vec<PathStep>,
     outputs: VecDeque<Output>,
 }
 
 impl Session {
     pub fn new(menu: Arc<Menu>, call: CallInfo) -> Self {
-        let node = menu.start;
+        let visit = Visit {
+            node: menu.start,
+            form: Form::default(),
+            trail: 0,
+        };
         Session {
             menu,
             call,
-            node,
+            visit,
             stack: Vec::new(),
             state: State::NotStarted,
             failures: 0,
             timeouts: 0,
             digits: String::new(),
             collected: String::new(),
+            form: Form::default(),
+            serial: String::new(),
+            trail: Vec::new(),
             path: Vec::new(),
             outputs: VecDeque::new(),
         }
@@ -140,17 +305,10 @@ impl Session {
 
     pub fn handle(&mut self, input: Input, now: Instant) {
         match (&self.state, input) {
-            (State::Playing { then, .. }, Input::PlaybackFinished) => match then.clone() {
-                AfterPlay::Listen => {
-                    let deadline = now + self.settings().timeout;
-                    self.state = State::Listening { deadline };
-                }
-                AfterPlay::Run(action) => self.run(action),
-                AfterPlay::Finish(output) => {
-                    self.outputs.push_back(output);
-                    self.state = State::Ended;
-                }
-            },
+            (State::Playing { then, .. }, Input::PlaybackFinished) => {
+                let then = then.clone();
+                self.played(then, now);
+            }
             (State::Playing { barge_in: true, .. }, Input::Key(key)) => {
                 self.outputs.push_back(Output::StopPlayback);
                 self.on_key(key, now);
@@ -158,13 +316,25 @@ impl Session {
             (State::Listening { .. } | State::Collecting { .. }, Input::Key(key)) => {
                 self.on_key(key, now)
             }
+            (State::Recording { .. }, Input::Key(key)) if self.is_end_of_recording(key) => {
+                self.end_recording()
+            }
             (State::Listening { deadline }, Input::Timeout) if now >= *deadline => {
                 self.fail(Failure::Timeout)
             }
             (State::Collecting { deadline }, Input::Timeout) if now >= *deadline => {
                 self.end_entry()
             }
-            _ => {} // a key during a prompt without barge-in, a stale timer or event
+            (State::Recording { deadline }, Input::Timeout) if now >= *deadline => {
+                self.end_recording()
+            }
+            (State::Waiting { action }, Input::Reply(reply)) => {
+                let action = *action;
+                self.on_reply(action, reply);
+            }
+            // A key during a prompt without barge-in, while recording (not the end key) or
+            // while a request is out; a stale timer, event or reply.
+            _ => {}
         }
     }
 
@@ -172,10 +342,12 @@ impl Session {
         self.outputs.pop_front()
     }
 
-    /// When to deliver `Input::Timeout` (none while a prompt plays).
+    /// When to deliver `Input::Timeout` (none while a prompt plays or a request is out).
     pub fn poll_timeout(&self) -> Option<Instant> {
         match self.state {
-            State::Listening { deadline } | State::Collecting { deadline } => Some(deadline),
+            State::Listening { deadline }
+            | State::Collecting { deadline }
+            | State::Recording { deadline } => Some(deadline),
             _ => None,
         }
     }
@@ -196,7 +368,7 @@ impl Session {
     }
 
     fn current(&self) -> &MenuNode {
-        self.menu.node(self.node)
+        self.menu.node(self.visit.node)
     }
 
     fn settings(&self) -> &Settings {
@@ -208,9 +380,41 @@ impl Session {
         self.outputs.push_back(Output::Play { prompts, barge_in });
     }
 
+    fn played(&mut self, then: AfterPlay, now: Instant) {
+        match then {
+            AfterPlay::Listen => self.listen(now),
+            AfterPlay::Run(action) => self.run(action),
+            AfterPlay::Finish(output) => {
+                self.outputs.push_back(output);
+                self.state = State::Ended;
+            }
+        }
+    }
+
+    /// After the menu prompt: record (a record node) or wait for a key.
+    fn listen(&mut self, now: Instant) {
+        self.state = match &self.current().record {
+            Some(record) => {
+                let max = record.max;
+                self.outputs.push_back(Output::StartRecording { max });
+                State::Recording {
+                    deadline: now + max,
+                }
+            }
+            None => State::Listening {
+                deadline: now + self.settings().timeout,
+            },
+        };
+    }
+
     fn on_key(&mut self, key: Key, now: Instant) {
         let menu = Arc::clone(&self.menu);
-        let node = menu.node(self.node);
+        let node = menu.node(self.visit.node);
+        if let Some(record) = node.record.as_ref().filter(|r| r.end_key == key) {
+            // The end key during a record node's prompt: nothing to record.
+            self.succeed();
+            return self.run(record.then);
+        }
         if let Some(collect) = &node.collect {
             if key.as_char().is_ascii_digit() {
                 self.digits.push(key.as_char());
@@ -229,6 +433,8 @@ impl Session {
         match node.action_for(key) {
             Some(action) => {
                 self.path.push(PathStep::Key(key));
+                self.trail.truncate(self.visit.trail);
+                self.trail.push(key);
                 self.succeed();
                 self.run(action);
             }
@@ -239,7 +445,7 @@ impl Session {
     /// Checks the digits entered so far (end key, max length or inter-digit timeout).
     fn end_entry(&mut self) {
         let menu = Arc::clone(&self.menu);
-        let Some(collect) = &menu.node(self.node).collect else {
+        let Some(collect) = &menu.node(self.visit.node).collect else {
             return;
         };
         let entry = std::mem::take(&mut self.digits);
@@ -263,6 +469,41 @@ impl Session {
         self.run(collect.then);
     }
 
+    fn is_end_of_recording(&self, key: Key) -> bool {
+        self.current().record.as_ref().map(|r| r.end_key) == Some(key)
+    }
+
+    /// The end key or `max` while recording: stop, then the node's `then`.
+    fn end_recording(&mut self) {
+        let menu = Arc::clone(&self.menu);
+        let Some(record) = &menu.node(self.visit.node).record else {
+            return;
+        };
+        self.outputs.push_back(Output::StopRecording);
+        self.succeed();
+        self.run(record.then);
+    }
+
+    /// The reply to the request of `action`: a `Submit` reply clears the form (keeping a
+    /// new serial), then the reply's branch runs. A reply of the other kind is stale.
+    fn on_reply(&mut self, action: ActionId, reply: Reply) {
+        let menu = Arc::clone(&self.menu);
+        let request = menu.action(action);
+        match (request, &reply) {
+            (Action::LookupLine { .. }, Reply::Line(_)) => {}
+            (Action::Submit { .. }, Reply::Submitted(submitted)) => {
+                self.form = Form::default();
+                if let Submitted::Created { serial } = submitted {
+                    self.serial.clone_from(serial);
+                }
+            }
+            _ => return,
+        }
+        if let Some(next) = request.branch(reply.branch()) {
+            self.run(next);
+        }
+    }
+
     fn succeed(&mut self) {
         self.failures = 0;
         self.timeouts = 0;
@@ -271,7 +512,7 @@ impl Session {
     fn fail(&mut self, failure: Failure) {
         self.digits.clear();
         let menu = Arc::clone(&self.menu);
-        let node = menu.node(self.node);
+        let node = menu.node(self.visit.node);
         let s = &node.settings;
         let (count, max, prompt) = match failure {
             Failure::Invalid => (&mut self.failures, s.max_failures, &s.invalid_prompt),
@@ -300,34 +541,19 @@ impl Session {
 
     fn run(&mut self, action: ActionId) {
         let menu = Arc::clone(&self.menu);
-        let settings = &menu.node(self.node).settings;
+        let settings = &menu.node(self.visit.node).settings;
         let barge_in = settings.barge_in;
         match menu.action(action) {
             Action::Goto(to) => {
-                self.stack.push(self.node);
+                self.stack.push(self.visit.clone());
                 self.enter(*to);
             }
-            Action::Back => match self.stack.pop() {
-                Some(to) => self.enter(to),
-                None => self.repeat(),
-            },
-            Action::Top => {
-                self.stack.clear();
-                self.enter(menu.start);
-            }
+            Action::Back => self.back(),
+            Action::Top => self.top(),
             Action::Repeat => self.repeat(),
             Action::Play { prompts, then } => self.play_then(names(prompts), barge_in, *then),
             Action::SayDigits { source, then } => {
-                let digits = match source {
-                    DigitSource::Collected => self.collected.as_str(),
-                    DigitSource::Caller => self.call.caller.as_str(),
-                    DigitSource::Literal(digits) => digits.as_str(),
-                };
-                let prompts = digits
-                    .chars()
-                    .filter(char::is_ascii_digit)
-                    .map(|d| format!("{}/digit-{d}", menu.language))
-                    .collect();
+                let prompts = self.digit_prompts(source);
                 self.play_then(prompts, barge_in, *then);
             }
             Action::Hangup { goodbye } => {
@@ -341,7 +567,68 @@ impl Session {
                     Output::Transfer { target },
                 );
             }
+            Action::Set { assignments, then } => {
+                assignments.iter().for_each(|a| self.assign(a));
+                self.run(*then);
+            }
+            Action::LookupLine { .. } => {
+                let request = Request::LookupLine {
+                    number: self.form.number.clone().unwrap_or_default(),
+                    product: self.form.product,
+                };
+                self.ask(action, request);
+            }
+            Action::Submit { kind, .. } => {
+                let request = Request::Submit {
+                    kind: *kind,
+                    form: self.form.clone(),
+                    menu_path: self.menu_path(),
+                };
+                self.ask(action, request);
+            }
         }
+    }
+
+    /// The digit prompts that speak the digits of `source`.
+    fn digit_prompts(&self, source: &Source) -> Vec<String> {
+        let language = &self.menu.language;
+        let digits = self.text(source).chars().filter(char::is_ascii_digit);
+        digits.map(|d| format!("{language}/digit-{d}")).collect()
+    }
+
+    /// The text a source stands for now ("" when there is none yet).
+    fn text<'a>(&'a self, source: &'a Source) -> &'a str {
+        match source {
+            Source::Collected => &self.collected,
+            Source::Caller => &self.call.caller,
+            Source::Serial => &self.serial,
+            Source::Literal(text) => text,
+        }
+    }
+
+    /// Sets one field of the form; an empty text (an entry of no digits) leaves the field
+    /// as it was, so a default set earlier stays.
+    fn assign(&mut self, assignment: &Assignment) {
+        match assignment {
+            Assignment::Product(product) => self.form.product = Some(*product),
+            Assignment::Text(field, source) => {
+                let text = self.text(source).to_string();
+                if !text.is_empty() {
+                    *self.form.text_mut(*field) = Some(text);
+                }
+            }
+        }
+    }
+
+    fn ask(&mut self, action: ActionId, request: Request) {
+        self.outputs.push_back(Output::Request(request));
+        self.state = State::Waiting { action };
+    }
+
+    /// The key chosen in each menu on the way here, joined by '-' ("3-1-1-1").
+    fn menu_path(&self) -> String {
+        let keys: Vec<String> = self.trail.iter().map(Key::to_string).collect();
+        keys.join("-")
     }
 
     fn finish(&mut self, prompts: Vec<String>, output: Output) {
@@ -353,8 +640,32 @@ impl Session {
         }
     }
 
+    /// Returns to the start menu with an empty form and path.
+    fn top(&mut self) {
+        self.stack.clear();
+        self.form = Form::default();
+        self.trail.clear();
+        self.enter(self.menu.start);
+    }
+
+    /// Returns to the menu we came from, as it was when we entered it (form and trail).
+    fn back(&mut self) {
+        match self.stack.pop() {
+            Some(visit) => {
+                self.form = visit.form;
+                self.trail.truncate(visit.trail);
+                self.enter(visit.node);
+            }
+            None => self.repeat(),
+        }
+    }
+
     fn enter(&mut self, node: NodeId) {
-        self.node = node;
+        self.visit = Visit {
+            node,
+            form: self.form.clone(),
+            trail: self.trail.len(),
+        };
         self.path.push(PathStep::Menu(self.current().id.clone()));
         self.succeed();
         self.repeat();

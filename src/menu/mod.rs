@@ -1,6 +1,7 @@
 //! The menu: the YAML tree operators edit (`menus/*.yaml`), its loading and validation
 //! with exact `file:line:column` diagnostics (`hotline check`), the pure engine that walks
-//! one call through it (keys and timeouts in, prompts and actions out) and `simulate`.
+//! one call through it (keys, timeouts and the ticket store's replies in; prompts,
+//! actions, recordings and requests to the store out) and `simulate`.
 //!
 //! Owns: the schema (the operator's reference is [`schema`]'s doc), the YAML position
 //! tree (`yaml`), decoding with positions (`decode`: values, actions), graph checks
@@ -22,7 +23,10 @@ use std::fmt;
 use std::path::PathBuf;
 
 pub use check::check;
-pub use engine::{CallInfo, Input, Output, PathStep, Session};
+pub use engine::{
+    CallInfo, Form, Input, LineFound, Output, PathStep, Product, Reply, Request, Session,
+    SubmitKind, Submitted,
+};
 pub use schema::Menu;
 pub use simulate::simulate;
 

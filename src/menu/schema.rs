@@ -34,7 +34,9 @@
 //! ## A menu
 //!
 //! `prompt:` (required) and `keys:` (key → action), or `collect:` for digit entry, or
-//! both (then `keys:` holds the keys that are not digits, e.g. `"*": back`). Any setting
+//! both (then `keys:` holds the keys that are not digits, e.g. `"*": back`), or
+//! `record:` to record the caller's voice (with `keys:` for the keys during its prompt,
+//! see "Recording" below). Any setting
 //! of `defaults:` may be given in a menu too and then applies to that menu only, e.g.
 //! `barge_in: false` or `max_failures: 2`.
 //!
@@ -69,25 +71,97 @@
 //! | `top` | return to the start menu |
 //! | `repeat` | play this menu's prompt again |
 //! | `play: 28` or `play: [28, 09]` | play prompts, then `then:` (default: `repeat`) |
-//! | `say_digits: collected` | speak digits from `digit-0`…`digit-9`: `collected` (the entry just made), `caller` (the caller's number) or digits like `"102"`; then `then:` (default `repeat`) |
+//! | `say_digits: collected` | speak digits from `digit-0`…`digit-9`: `collected` (the entry just made), `caller` (the caller's number), `serial` (the serial number of the ticket just made) or digits like `"102"`; then `then:` (default `repeat`) |
 //! | `hangup` | play `goodbye_prompt`, then hang up; `hangup: 09` names the goodbye, `hangup: []` hangs up at once |
 //! | `transfer: agent` | play `transfer_prompt`, then hand the call to that transfer's SIP address |
+//! | `set: {number: caller}` | fill in fields of the ticket being made, then `then:` (required) |
+//! | `lookup_line: {…}` | ask which line the number is; one branch per answer |
+//! | `submit: fault` | make the ticket (`fault`, `complaint` or `suggestion`); one branch per answer |
 //!
 //! `then:` takes any action: `{play: 102, then: back}`. A key pressed during the prompts
 //! of `play`/`say_digits` is handled by the menu the caller is in (if `barge_in`). Later
-//! releases add actions for tickets, passwords and queues.
+//! releases add actions for passwords and queues.
+//!
+//! ## Tickets: faults, complaints, suggestions
+//!
+//! While the caller walks a flow, the menu fills in a form with `set`, then `submit`
+//! hands it to the ticket store:
+//!
+//! ```yaml
+//!       1: {set: {product: telephone}, then: {goto: fault-whose}}
+//!       1: {set: {number: caller, contact: caller}, then: {lookup_line: {…}}}
+//!       then: {set: {contact: collected}, then: {submit: fault, created: …, …}}
+//! ```
+//!
+//! | field | values |
+//! |---|---|
+//! | `product` | `telephone` or `broadband` (which phenomenon menu, how the number is looked up) |
+//! | `number` | the number the report is about: `caller`, `collected` or digits like `"0571"` |
+//! | `contact` | the number to call back: `caller`, `collected` or digits |
+//! | `order` | the installation or move order number: usually `collected` |
+//! | `phenomenon` | the fault's code (`no-dial-tone`, `noise`, …) or `collected` |
+//! | `complaint_type` | a type code of `config/complaint-catalogue.yaml` or `collected` |
+//!
+//! `collected` from an entry of no digits (`min_digits: 0` and just the end key) leaves
+//! the field as it was, so set a default first (`contact: caller`). Going `back` undoes
+//! what was set since the menu returned to was entered; `top` and every answer to
+//! `submit` start a new, empty form.
+//!
+//! The store's answer picks a branch, each branch an action (every one is required):
+//!
+//! ```yaml
+//!       then:
+//!         lookup_line:
+//!           telephone: {goto: fault-phenomenon-telephone}   # a telephone line
+//!           broadband: {goto: fault-phenomenon-broadband}   # a broadband account
+//!           unknown: {play: number-unknown}     # no such number (then: repeat)
+//!           not_112: {play: not-112, then: {transfer: agent}}   # not reported by phone
+//!           unavailable: {play: store-unavailable, then: top}   # the store did not answer
+//!       then:
+//!         submit: fault           # or complaint, or suggestion
+//!         created: {play: 31, then: {say_digits: serial, then: {goto: report-done}}}
+//!         urged: {play: urged, then: top}   # already reported: the open ticket was urged
+//!         remind_to_pay: {play: remind-to-pay, then: top}   # suspended for arrears
+//!         supervisor: {play: supervisor-handoff, then: {transfer: supervisor}}
+//!         refused: {play: report-refused, then: {transfer: agent}}
+//!         unavailable: {play: store-unavailable, then: top}
+//! ```
+//!
+//! `lookup_line` looks up the form's `number` as a line of its `product` (any product
+//! when none is set). `submit: suggestion` has only `created`, `refused` and
+//! `unavailable`. Keys pressed while the store is being asked are ignored. The ticket
+//! also records the key chosen in each menu on the way (`3-1-1-1-2`). Branches used
+//! twice can be written once with a YAML anchor: `lookup_line: &fault-line` then
+//! `lookup_line: *fault-line`.
+//!
+//! ## Recording
+//!
+//! ```yaml
+//!   fault-describe:
+//!     prompt: [describe, beep]  # "after the tone, describe the fault, then press #"
+//!     record:
+//!       max: 60s                # default 60s, at most 5 minutes
+//!       end_key: "#"            # default "#"
+//!       then: {goto: fault-contact}
+//!     keys: {"*": back}         # keys during the prompt
+//! ```
+//!
+//! Recording starts when the prompt has finished and stops at the end key or after
+//! `max`; then `then:` runs and the recording goes with the next `submit`. Other keys
+//! while recording are ignored. The end key during the prompt skips the recording.
 //!
 //! Checks made on every load: unknown or missing fields, wrong kinds of value, unknown
-//! menus and transfer names, a key written twice, invalid keys and patterns, menus that
-//! can never be reached from `start`, and menus from which the call can never end (no
-//! `hangup` or `transfer` reachable, counting `on_too_many`).
+//! menus and transfer names, a key written twice, invalid keys and patterns, missing or
+//! unknown branches of `lookup_line` and `submit`, menus that can never be reached from
+//! `start`, and menus from which the call can never end (no `hangup` or `transfer`
+//! reachable, counting `on_too_many` and every branch).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use regex::Regex;
 
-use super::{Diagnostic, Pos};
+use super::{Diagnostic, Pos, Product, SubmitKind};
 use crate::media::Key;
 
 /// Index of a menu node in [`Menu::nodes`].
@@ -123,6 +197,7 @@ pub(crate) struct MenuNode {
     pub prompt: Vec<PromptRef>,
     pub keys: Vec<(Key, ActionId)>,
     pub collect: Option<Collect>,
+    pub record: Option<Record>,
     pub settings: Settings,
 }
 
@@ -141,6 +216,14 @@ pub(crate) struct Collect {
     /// Anchored (`^(?:…)$`): the whole entry must match.
     pub pattern: Option<Regex>,
     pub secret: bool,
+    pub then: ActionId,
+}
+
+/// Voice capture of a `record:` node, after its prompt.
+#[derive(Debug)]
+pub(crate) struct Record {
+    pub max: Duration,
+    pub end_key: Key,
     pub then: ActionId,
 }
 
@@ -172,7 +255,7 @@ pub(crate) enum Action {
         then: ActionId,
     },
     SayDigits {
-        source: DigitSource,
+        source: Source,
         then: ActionId,
     },
     /// `None`: the menu's `goodbye_prompt`.
@@ -182,23 +265,138 @@ pub(crate) enum Action {
     Transfer {
         uri: String,
     },
+    /// Fills in fields of the call's form.
+    Set {
+        assignments: Vec<Assignment>,
+        then: ActionId,
+    },
+    /// Asks which line the form's number is; the reply picks a branch.
+    LookupLine {
+        branches: Vec<(Branch, ActionId)>,
+    },
+    /// Asks for a ticket from the form; the reply picks a branch.
+    Submit {
+        kind: SubmitKind,
+        branches: Vec<(Branch, ActionId)>,
+    },
 }
 
 impl Action {
-    /// The action that follows this one, if it continues.
-    pub fn then(&self) -> Option<ActionId> {
+    /// The actions that can follow this one: its `then`, or every branch of a request.
+    pub fn next(&self) -> Vec<ActionId> {
         match self {
-            Action::Play { then, .. } | Action::SayDigits { then, .. } => Some(*then),
-            _ => None,
+            Action::Play { then, .. }
+            | Action::SayDigits { then, .. }
+            | Action::Set { then, .. } => {
+                vec![*then]
+            }
+            Action::LookupLine { branches } | Action::Submit { branches, .. } => {
+                branches.iter().map(|(_, a)| *a).collect()
+            }
+            _ => Vec::new(),
         }
+    }
+
+    /// The action a request's reply leads to. A branch the request does not have (a
+    /// suggestion answered `urged`) takes `unavailable`, which every request has.
+    pub fn branch(&self, branch: Branch) -> Option<ActionId> {
+        let (Action::LookupLine { branches } | Action::Submit { branches, .. }) = self else {
+            return None;
+        };
+        let find = |wanted: Branch| branches.iter().find(|(b, _)| *b == wanted);
+        find(branch)
+            .or_else(|| find(Branch::Unavailable))
+            .map(|(_, a)| *a)
     }
 }
 
+/// Where the text of `say_digits` or of a `set` field comes from.
 #[derive(Debug)]
-pub(crate) enum DigitSource {
+pub(crate) enum Source {
+    /// The last completed entry.
     Collected,
+    /// The caller's number.
     Caller,
+    /// The serial of the last ticket made.
+    Serial,
+    /// Digits or a code written in the file.
     Literal(String),
+}
+
+/// One field of a `set` action.
+#[derive(Debug)]
+pub(crate) enum Assignment {
+    Product(Product),
+    Text(TextField, Source),
+}
+
+/// The text fields of the form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TextField {
+    Number,
+    Phenomenon,
+    Contact,
+    ComplaintType,
+    Order,
+}
+
+/// A reply a request can get, named as its branch in the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Branch {
+    Telephone,
+    Broadband,
+    Unknown,
+    Not112,
+    Created,
+    Urged,
+    RemindToPay,
+    Supervisor,
+    Refused,
+    Unavailable,
+}
+
+impl Branch {
+    /// The branches of `lookup_line`, all required.
+    pub const LOOKUP: &'static [Branch] = &[
+        Branch::Telephone,
+        Branch::Broadband,
+        Branch::Unknown,
+        Branch::Not112,
+        Branch::Unavailable,
+    ];
+    /// The branches of `submit: fault` and `submit: complaint`, all required.
+    pub const SUBMIT: &'static [Branch] = &[
+        Branch::Created,
+        Branch::Urged,
+        Branch::RemindToPay,
+        Branch::Supervisor,
+        Branch::Refused,
+        Branch::Unavailable,
+    ];
+    /// The branches of `submit: suggestion`, all required (no other is allowed).
+    pub const SUGGESTION: &'static [Branch] =
+        &[Branch::Created, Branch::Refused, Branch::Unavailable];
+
+    /// The branch's name in the menu file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Branch::Telephone => "telephone",
+            Branch::Broadband => "broadband",
+            Branch::Unknown => "unknown",
+            Branch::Not112 => "not_112",
+            Branch::Created => "created",
+            Branch::Urged => "urged",
+            Branch::RemindToPay => "remind_to_pay",
+            Branch::Supervisor => "supervisor",
+            Branch::Refused => "refused",
+            Branch::Unavailable => "unavailable",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Branch> {
+        let all = Branch::LOOKUP.iter().chain(Branch::SUBMIT);
+        all.copied().find(|b| b.name() == name)
+    }
 }
 
 impl Menu {

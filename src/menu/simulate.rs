@@ -1,18 +1,23 @@
 //! `hotline simulate`: drives a [`Session`] with a fake clock through a key script and
 //! returns what a caller would hear and what the server would do, one line each:
-//! `play zh/01 zh/02`, `key 3`, `stop`, `timeout`, `transfer sip:…`, `hangup`.
+//! `play zh/01 zh/02`, `key 3`, `stop`, `timeout`, `record (at most 60s)`,
+//! `stop recording`, `transfer sip:…`, `hangup`, and `ask …` for a question to the
+//! ticket store (`ask lookup_line number=0755… product=telephone`,
+//! `ask submit fault menu_path=3-1-1-1-1 product=telephone …`). There is no store here:
+//! the simulation stops at the first question.
 //!
 //! Script rules: tokens are separated by spaces. A key token (`3`, `*`, `#`, or several
 //! keys typed in one go like `0571#`) waits until the prompt playing has finished, then
 //! presses its keys 1 s apart. Prefix it with `+` (`+3`) to press while the prompt is
 //! still playing (barge-in). `wait` (or `timeout`) lets the prompt finish and then
-//! stays silent until the menu's timer fires (no-input or inter-digit timeout). At the
+//! stays silent until the menu's timer fires (no-input or inter-digit timeout, or the
+//! end of a recording's `max`). At the
 //! end of the script the last prompt is played out, so a final hangup or transfer shows.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::{CallInfo, Input, Menu, Output, Session};
+use super::{CallInfo, Form, Input, Menu, Output, Request, Session};
 use crate::media::Key;
 
 enum Step {
@@ -46,7 +51,44 @@ struct Run {
     session: Session,
     now: Instant,
     playing: Option<bool>, // Some(barge_in) while a prompt plays
+    /// The session has asked the store something: the script stops there.
+    asked: bool,
     lines: Vec<String>,
+}
+
+/// A request as a line: `lookup_line number=… product=…` or `submit KIND menu_path=… …`.
+fn describe(request: &Request) -> String {
+    match request {
+        Request::LookupLine { number, product } => {
+            let product = product.map_or("any", |p| p.as_str());
+            format!("lookup_line number={number} product={product}")
+        }
+        Request::Submit {
+            kind,
+            form,
+            menu_path,
+        } => format!(
+            "submit {} menu_path={menu_path}{}",
+            kind.as_str(),
+            form_fields(form)
+        ),
+    }
+}
+
+/// The fields set in the form, each as ` name=value`.
+fn form_fields(form: &Form) -> String {
+    let fields = [
+        ("product", form.product.map(|p| p.as_str())),
+        ("number", form.number.as_deref()),
+        ("phenomenon", form.phenomenon.as_deref()),
+        ("contact", form.contact.as_deref()),
+        ("complaint_type", form.complaint_type.as_deref()),
+        ("order", form.order.as_deref()),
+    ];
+    fields
+        .iter()
+        .filter_map(|(name, value)| value.map(|v| format!(" {name}={v}")))
+        .collect()
 }
 
 impl Run {
@@ -62,6 +104,12 @@ impl Run {
                     self.playing = None;
                     "stop".to_string()
                 }
+                Output::StartRecording { max } => format!("record (at most {max:?})"),
+                Output::StopRecording => "stop recording".to_string(),
+                Output::Request(request) => {
+                    self.asked = true;
+                    format!("ask {}", describe(&request))
+                }
                 Output::Transfer { target } => format!("transfer {target}"),
                 Output::Hangup => "hangup".to_string(),
             };
@@ -72,6 +120,16 @@ impl Run {
     fn input(&mut self, input: Input) {
         self.session.handle(input, self.now);
         self.drain();
+    }
+
+    /// Where the call waits when the script has ended or cannot go on.
+    fn waiting(&self) -> String {
+        let menu = self.session.menu_id();
+        if self.asked {
+            format!("waiting for the store's answer in menu {menu}")
+        } else {
+            format!("waiting in menu {menu}")
+        }
     }
 
     /// Plays every prompt to its end (a play may be followed by another one).
@@ -95,6 +153,7 @@ pub fn simulate(menu: Arc<Menu>, caller: &str, keys: &str) -> Result<Vec<String>
         session: Session::new(menu, call),
         now: Instant::now(),
         playing: None,
+        asked: false,
         lines: Vec::new(),
     };
     run.session.start(run.now);
@@ -103,10 +162,15 @@ pub fn simulate(menu: Arc<Menu>, caller: &str, keys: &str) -> Result<Vec<String>
         if !matches!(step, Step::Keys { barge_in: true, .. }) {
             run.finish_playing();
         }
-        if run.session.is_ended() {
+        if run.session.is_ended() || run.asked {
             let rest: Vec<&str> = script[i..].iter().map(|(t, _)| t.as_str()).collect();
+            let stop = if run.session.is_ended() {
+                "call ended".to_string()
+            } else {
+                run.waiting()
+            };
             run.lines
-                .push(format!("call ended; not used: {}", rest.join(" ")));
+                .push(format!("{stop}; not used: {}", rest.join(" ")));
             return Ok(run.lines);
         }
         match step {
@@ -135,7 +199,7 @@ pub fn simulate(menu: Arc<Menu>, caller: &str, keys: &str) -> Result<Vec<String>
     }
     run.finish_playing();
     if !run.session.is_ended() {
-        let line = format!("waiting in menu {}", run.session.menu_id());
+        let line = run.waiting();
         run.lines.push(line);
     }
     Ok(run.lines)

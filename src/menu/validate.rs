@@ -1,8 +1,9 @@
 //! Graph checks on a decoded menu: every menu reachable from `start`, and from every
 //! reachable menu some `hangup` or `transfer` reachable (no loop without a way out).
 //!
-//! The moves of a menu are those of its keys, its entry's `then` and its `on_too_many`,
-//! following `then` chains. `back` can lead to any menu that has a `goto` to this one
+//! The moves of a menu are those of its keys, its entry's or recording's `then` and its
+//! `on_too_many`, following `then` chains and every branch of a request (`lookup_line`,
+//! `submit`): any reply may come. `back` can lead to any menu that has a `goto` to this one
 //! (the only way onto the back stack), or to the menu itself when it has none.
 
 use super::schema::{Action, ActionId, Menu, NodeId};
@@ -19,23 +20,21 @@ struct Moves {
 
 fn moves_of(menu: &Menu, node: NodeId) -> Moves {
     let n = menu.node(node);
-    let mut roots: Vec<ActionId> = n.keys.iter().map(|(_, a)| *a).collect();
-    roots.extend(n.collect.as_ref().map(|c| c.then));
-    roots.push(n.settings.on_too_many);
+    let mut todo: Vec<ActionId> = n.keys.iter().map(|(_, a)| *a).collect();
+    todo.extend(n.collect.as_ref().map(|c| c.then));
+    todo.extend(n.record.as_ref().map(|r| r.then));
+    todo.push(n.settings.on_too_many);
     let mut moves = Moves::default();
-    for root in roots {
-        let mut next = Some(root);
-        while let Some(id) = next {
-            let action = menu.action(id);
-            match action {
-                Action::Goto(to) => moves.gotos.push(*to),
-                Action::Back => moves.back = true,
-                Action::Top => moves.top = true,
-                Action::Hangup { .. } | Action::Transfer { .. } => moves.exits = true,
-                Action::Repeat | Action::Play { .. } | Action::SayDigits { .. } => {}
-            }
-            next = action.then();
+    while let Some(id) = todo.pop() {
+        let action = menu.action(id);
+        match action {
+            Action::Goto(to) => moves.gotos.push(*to),
+            Action::Back => moves.back = true,
+            Action::Top => moves.top = true,
+            Action::Hangup { .. } | Action::Transfer { .. } => moves.exits = true,
+            _ => {}
         }
+        todo.extend(action.next());
     }
     moves
 }

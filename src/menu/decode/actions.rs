@@ -1,9 +1,12 @@
 //! Actions (`goto`, `back`, `play`, …) and the names they refer to (menus, transfers).
 
-use super::super::schema::{Action, ActionId, DigitSource, NodeId};
+use super::super::schema::{Action, ActionId, NodeId, Source};
 use super::super::yaml::{Node, Value};
 use super::super::Pos;
-use super::{Decoder, ACTION_KINDS};
+use super::{Decoder, Entry, ACTION_KINDS};
+
+/// The actions that take `then:`.
+const THEN_TAKERS: &[&str] = &["play", "say_digits", "set"];
 
 impl Decoder {
     pub(super) fn node_ref(&mut self, node: &Node, what: &str) -> Option<NodeId> {
@@ -65,7 +68,7 @@ impl Decoder {
             "top" => Some(Action::Top),
             "repeat" => Some(Action::Repeat),
             "hangup" => Some(Action::Hangup { goodbye: None }),
-            "goto" | "play" | "say_digits" | "transfer" => {
+            _ if ACTION_KINDS.contains(&word) => {
                 self.problem(pos, format!("`{word}` needs a value, e.g. `{{{word}: …}}`"));
                 None
             }
@@ -80,88 +83,121 @@ impl Decoder {
         }
     }
 
+    /// An action written as a map: one action kind, and its `then` or (for `submit`)
+    /// its branches.
     pub(super) fn action_map(&mut self, node: &Node, map: &[(Node, Node)]) -> Option<Action> {
-        let mut kind: Option<(&str, &Node)> = None;
-        let mut then: Option<(&Node, &Node)> = None;
-        for (k, v) in map {
-            let name = self.key_text(k)?;
-            if name == "then" {
-                if then.is_some() {
-                    self.problem(k.pos, "`then` is given twice in this action");
-                }
-                then = Some((k, v));
-            } else if !ACTION_KINDS.contains(&name) {
-                let message = format!(
-                    "unknown action or field `{name}`; actions are: {}; `then` may follow play and say_digits",
-                    ACTION_KINDS.join(", ")
-                );
-                self.problem(k.pos, message);
-            } else if let Some((first, _)) = kind {
-                let message = format!("one action at a time: `{first}` and `{name}` found; chain them with `then:` after play or say_digits");
-                self.problem(k.pos, message);
-            } else {
-                kind = Some((name, v));
-            }
-        }
-        let Some((name, value)) = kind else {
+        let entries = self.entries(map, |name, line| {
+            format!("`{name}` is given twice in this action (first on line {line})")
+        });
+        let (kinds, options): (Vec<Entry>, Vec<Entry>) = entries
+            .into_iter()
+            .partition(|e| ACTION_KINDS.contains(&e.name));
+        let Some(&kind) = kinds.first() else {
+            self.not_options(&options);
             let message = format!("an action needs one of: {}", ACTION_KINDS.join(", "));
             self.problem(node.pos, message);
             return None;
         };
-        let then_id = match (then, name) {
-            (None, _) => self.push_action(Action::Repeat),
-            (Some((_, v)), "play" | "say_digits") => self.action(v, "then"),
-            (Some((k, _)), _) => {
-                self.problem(
-                    k.pos,
-                    format!("`then` only follows play or say_digits, not `{name}`"),
-                );
-                return None;
+        for extra in &kinds[1..] {
+            let message = format!(
+                "one action at a time: `{}` and `{}` found; chain them with `then:` after {}",
+                kind.name,
+                extra.name,
+                THEN_TAKERS.join(", ")
+            );
+            self.problem(extra.pos, message);
+        }
+        let (thens, others): (Vec<Entry>, Vec<Entry>) =
+            options.into_iter().partition(|e| e.name == "then");
+        let then = self.then_beside(kind, thens.first())?;
+        match kind.name {
+            "submit" => self.submit(kind, &others),
+            _ if others.is_empty() => self.action_of_kind(kind, then),
+            _ => {
+                self.not_options(&others);
+                None
             }
+        }
+    }
+
+    /// The `then:` written beside `kind`: `Some(None)` when there is none, `None` (and a
+    /// problem) when `kind` takes none.
+    fn then_beside(&mut self, kind: Entry, then: Option<&Entry>) -> Option<Option<ActionId>> {
+        let Some(then) = then else {
+            return Some(None);
         };
-        match name {
+        if THEN_TAKERS.contains(&kind.name) {
+            return Some(Some(self.action(then.value, "then")));
+        }
+        let message = format!(
+            "`then` only follows {}; not `{}`",
+            THEN_TAKERS.join(", "),
+            kind.name
+        );
+        self.problem(then.pos, message);
+        None
+    }
+
+    /// Reports fields of an action map that are neither an action nor `then`.
+    fn not_options(&mut self, entries: &[Entry]) {
+        for e in entries {
+            let message = format!(
+                "unknown action or field `{}`; actions are: {}; `then` may follow {}",
+                e.name,
+                ACTION_KINDS.join(", "),
+                THEN_TAKERS.join(", ")
+            );
+            self.problem(e.pos, message);
+        }
+    }
+
+    /// The action `kind` names, with its value and the `then` written beside it.
+    fn action_of_kind(&mut self, kind: Entry, then: Option<ActionId>) -> Option<Action> {
+        let value = kind.value;
+        match kind.name {
             "goto" => self.node_ref(value, "goto").map(Action::Goto),
             "transfer" => self.transfer_ref(value).map(|uri| Action::Transfer { uri }),
-            "play" => self
-                .prompts(value, "play", false)
-                .map(|prompts| Action::Play {
-                    prompts,
-                    then: then_id,
-                }),
-            "say_digits" => self.digit_source(value).map(|source| Action::SayDigits {
-                source,
-                then: then_id,
-            }),
+            "play" => {
+                let prompts = self.prompts(value, "play", false)?;
+                let then = self.then_or_repeat(then);
+                Some(Action::Play { prompts, then })
+            }
+            "say_digits" => {
+                let source = self.digit_source(value)?;
+                let then = self.then_or_repeat(then);
+                Some(Action::SayDigits { source, then })
+            }
+            "set" => self.set(kind, then),
+            "lookup_line" => self.lookup_line(kind),
             "hangup" if value.is_null() => Some(Action::Hangup { goodbye: None }),
             "hangup" => self
                 .prompts(value, "hangup", true)
                 .map(|p| Action::Hangup { goodbye: Some(p) }),
-            _ if value.is_null() => self.action_word(node.pos, name),
-            _ => {
+            name if value.is_null() => self.action_word(kind.pos, name),
+            name => {
                 self.problem(value.pos, format!("`{name}` takes no value"));
                 None
             }
         }
     }
 
-    pub(super) fn digit_source(&mut self, node: &Node) -> Option<DigitSource> {
+    /// `then`, or `repeat` when none is written.
+    fn then_or_repeat(&mut self, then: Option<ActionId>) -> ActionId {
+        then.unwrap_or_else(|| self.push_action(Action::Repeat))
+    }
+
+    /// The source of `say_digits`; notes the digit prompts it can play.
+    pub(super) fn digit_source(&mut self, node: &Node) -> Option<Source> {
         let text = self.text(node, "say_digits")?;
-        let source = match text {
-            "collected" => DigitSource::Collected,
-            "caller" => DigitSource::Caller,
-            t if !t.is_empty() && t.chars().all(|c| c.is_ascii_digit()) => {
-                DigitSource::Literal(t.to_string())
-            }
-            _ => {
-                let message = format!(
-                    "`say_digits` takes `collected`, `caller` or digits like \"102\", found `{text}`"
-                );
-                self.problem(node.pos, message);
-                return None;
-            }
+        let Some(source) = digits_source(text) else {
+            let message = format!(
+                "`say_digits` takes `collected`, `caller`, `serial` or digits like \"102\", found `{text}`"
+            );
+            self.problem(node.pos, message);
+            return None;
         };
         let digits = match &source {
-            DigitSource::Literal(t) => t.as_str(),
+            Source::Literal(t) => t.as_str(),
             _ => "0123456789",
         };
         let mut used: Vec<char> = digits.chars().collect();
@@ -171,5 +207,18 @@ impl Decoder {
             self.use_prompt(format!("{}/digit-{d}", self.language), node.pos);
         }
         Some(source)
+    }
+}
+
+/// `collected`, `caller`, `serial` or digits written out.
+pub(super) fn digits_source(text: &str) -> Option<Source> {
+    match text {
+        "collected" => Some(Source::Collected),
+        "caller" => Some(Source::Caller),
+        "serial" => Some(Source::Serial),
+        t if !t.is_empty() && t.chars().all(|c| c.is_ascii_digit()) => {
+            Some(Source::Literal(t.to_string()))
+        }
+        _ => None,
     }
 }

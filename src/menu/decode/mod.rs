@@ -8,9 +8,10 @@ use std::time::Duration;
 use regex::Regex;
 
 mod actions;
+mod flows;
 mod values;
 
-use super::schema::{Action, ActionId, Collect, Menu, MenuNode, PromptRef, Settings};
+use super::schema::{Action, ActionId, Collect, Menu, MenuNode, PromptRef, Record, Settings};
 use super::yaml::{self, Node, Value};
 use super::{Pos, Problem};
 use crate::media::Key;
@@ -36,7 +37,7 @@ const SETTING_FIELDS: &[&str] = &[
     "transfer_prompt",
     "barge_in",
 ];
-const NODE_FIELDS: &[&str] = &["prompt", "keys", "collect"];
+const NODE_FIELDS: &[&str] = &["prompt", "keys", "collect", "record"];
 const COLLECT_FIELDS: &[&str] = &[
     "min_digits",
     "max_digits",
@@ -54,7 +55,21 @@ const ACTION_KINDS: &[&str] = &[
     "say_digits",
     "hangup",
     "transfer",
+    "set",
+    "lookup_line",
+    "submit",
 ];
+const RECORD_FIELDS: &[&str] = &["max", "end_key", "then"];
+/// The longest recording a `record:` node may ask for.
+const MAX_RECORDING: Limit = Limit {
+    at_most: Duration::from_secs(300),
+    said: "5 minutes",
+};
+/// The longest time a setting may have.
+const MAX_SETTING: Limit = Limit {
+    at_most: Duration::from_secs(3600),
+    said: "an hour",
+};
 const KEYS_HELP: &str = "keys are 0-9, \"*\", \"#\" and A-D";
 
 /// Parses and decodes menu text. Errors: every problem found.
@@ -69,7 +84,10 @@ pub(crate) fn decode(file: &Path, text: &str) -> Result<Menu, Vec<Problem>> {
     match menu {
         Some(menu) if d.problems.is_empty() => Ok(menu),
         _ => {
-            d.problems.sort_by_key(|p| p.pos);
+            // A block reused by a YAML alias is decoded at each use: report it once.
+            d.problems
+                .sort_by(|a, b| (a.pos, &a.message).cmp(&(b.pos, &b.message)));
+            d.problems.dedup();
             Err(d.problems)
         }
     }
@@ -77,25 +95,58 @@ pub(crate) fn decode(file: &Path, text: &str) -> Result<Menu, Vec<Problem>> {
 
 const START: Pos = Pos { line: 1, column: 1 };
 
+/// The longest a time may be, and how a message says it.
+struct Limit {
+    at_most: Duration,
+    said: &'static str,
+}
+
+fn given_twice(name: &str, what: &str, first_line: usize) -> String {
+    format!("`{name}` is given twice in {what} (first on line {first_line})")
+}
+
+/// The keys a menu's entry or recording takes for itself, with their role for messages.
+fn reserved_keys(collect: Option<&Collect>, record: Option<&Record>) -> Vec<(Key, &'static str)> {
+    let mut reserved = Vec::new();
+    if let Some(collect) = collect {
+        let digits = ('0'..='9').filter_map(Key::from_char);
+        reserved.extend(digits.map(|k| (k, "a digit of the entry")));
+        reserved.extend(collect.end_key.map(|k| (k, "the end key of the entry")));
+    }
+    if let Some(record) = record {
+        reserved.push((record.end_key, "the end key of the recording"));
+    }
+    reserved
+}
+
+/// One entry of a map: its name, where the name is written, and its value.
+#[derive(Clone, Copy)]
+struct Entry<'n> {
+    name: &'n str,
+    pos: Pos,
+    value: &'n Node,
+}
+
 /// The fields of one map, checked against the allowed names.
 struct Fields<'n> {
     /// Where a missing field is reported: the key that names this map.
     owner: Pos,
     what: String,
-    entries: Vec<(&'n str, &'n Node)>,
-    /// Where each entry's name is written, in the order of `entries`.
-    names_at: Vec<Pos>,
+    entries: Vec<Entry<'n>>,
 }
 
 impl<'n> Fields<'n> {
     fn get(&self, name: &str) -> Option<&'n Node> {
-        self.entries.iter().find(|(k, _)| *k == name).map(|e| e.1)
+        self.entries
+            .iter()
+            .find(|e| e.name == name)
+            .map(|e| e.value)
     }
 
     /// Where field `name` is written (the owner when it is absent).
     fn name_at(&self, name: &str) -> Pos {
-        let found = self.entries.iter().position(|(k, _)| *k == name);
-        found.map_or(self.owner, |i| self.names_at[i])
+        let found = self.entries.iter().find(|e| e.name == name);
+        found.map_or(self.owner, |e| e.pos)
     }
 }
 
@@ -127,10 +178,7 @@ impl Decoder {
         let entries = menus
             .map(|m| self.named_entries(m, "menu"))
             .unwrap_or_default();
-        self.node_names = entries
-            .iter()
-            .map(|(name, _, _)| name.to_string())
-            .collect();
+        self.node_names = entries.iter().map(|e| e.name.to_string()).collect();
 
         let placeholder = self.placeholder_settings();
         let defaults = match self.required(&top, "defaults") {
@@ -146,8 +194,8 @@ impl Decoder {
             .and_then(|n| self.node_ref(n, "start"));
 
         let mut nodes = Vec::new();
-        for (id, key, value) in &entries {
-            nodes.push(self.node(id, key.pos, value, &defaults));
+        for e in &entries {
+            nodes.push(self.node(e.name, e.pos, e.value, &defaults));
         }
         let nodes: Option<Vec<MenuNode>> = nodes.into_iter().collect();
         Some(Menu {
@@ -182,35 +230,49 @@ impl Decoder {
             self.problem(node.pos, message);
             return None;
         };
-        let mut fields = Fields {
+        let mut entries = self.entries(map, |name, line| given_twice(name, what, line));
+        entries.retain(|e| {
+            let known = allowed.contains(&e.name);
+            if !known {
+                let message = format!(
+                    "unknown field `{}` in {what}; allowed: {}",
+                    e.name,
+                    allowed.join(", ")
+                );
+                self.problem(e.pos, message);
+            }
+            known
+        });
+        Some(Fields {
             owner,
             what: what.to_string(),
-            entries: Vec::new(),
-            names_at: Vec::new(),
-        };
-        for (i, (key, value)) in map.iter().enumerate() {
+            entries,
+        })
+    }
+
+    /// The named entries of a map in file order; a name given twice is reported with
+    /// `twice(name, first line)` and only its first entry kept.
+    fn entries<'n>(
+        &mut self,
+        map: &'n [(Node, Node)],
+        twice: impl Fn(&str, usize) -> String,
+    ) -> Vec<Entry<'n>> {
+        let mut entries: Vec<Entry> = Vec::new();
+        for (key, value) in map {
             let Some(name) = self.key_text(key) else {
                 continue;
             };
-            let first = map[..i].iter().find(|(k, _)| k.as_text() == Some(name));
-            if !allowed.contains(&name) {
-                let message = format!(
-                    "unknown field `{name}` in {what}; allowed: {}",
-                    allowed.join(", ")
-                );
-                self.problem(key.pos, message);
-            } else if let Some((first, _)) = first {
-                let message = format!(
-                    "`{name}` is given twice in {what} (first on line {})",
-                    first.pos.line
-                );
-                self.problem(key.pos, message);
+            if let Some(first) = entries.iter().find(|e| e.name == name) {
+                self.problem(key.pos, twice(name, first.pos.line));
             } else {
-                fields.entries.push((name, value));
-                fields.names_at.push(key.pos);
+                entries.push(Entry {
+                    name,
+                    pos: key.pos,
+                    value,
+                });
             }
         }
-        Some(fields)
+        entries
     }
 
     fn key_text<'n>(&mut self, key: &'n Node) -> Option<&'n str> {
@@ -232,36 +294,19 @@ impl Decoder {
     }
 
     /// The entries of a map of named things (menus, transfers), each name once.
-    fn named_entries<'n>(
-        &mut self,
-        node: &'n Node,
-        noun: &str,
-    ) -> Vec<(&'n str, &'n Node, &'n Node)> {
+    fn named_entries<'n>(&mut self, node: &'n Node, noun: &str) -> Vec<Entry<'n>> {
         let Value::Map(map) = &node.value else {
             let message = format!("expected a map of {noun}s, found {}", node.kind());
             self.problem(node.pos, message);
             return Vec::new();
         };
-        let mut out: Vec<(&str, &Node, &Node)> = Vec::new();
-        for (key, value) in map {
-            let Some(name) = self.key_text(key) else {
-                continue;
-            };
-            if let Some((_, first, _)) = out.iter().find(|(n, _, _)| *n == name) {
-                let message = format!(
-                    "{noun} `{name}` is defined twice (first on line {})",
-                    first.pos.line
-                );
-                self.problem(key.pos, message);
-            } else {
-                out.push((name, key, value));
-            }
-        }
-        out
+        self.entries(map, |name, line| {
+            format!("{noun} `{name}` is defined twice (first on line {line})")
+        })
     }
 
     fn transfers(&mut self, node: &Node) {
-        for (name, _, value) in self.named_entries(node, "transfer") {
+        for Entry { name, value, .. } in self.named_entries(node, "transfer") {
             let Some(uri) = self.text(value, name) else {
                 continue;
             };
@@ -308,12 +353,18 @@ impl Decoder {
     /// `base` with the setting fields present in `f` applied.
     fn settings(&mut self, f: &Fields, base: &Settings) -> Settings {
         let mut s = base.clone();
-        for &(name, node) in &f.entries {
+        for &Entry {
+            name, value: node, ..
+        } in &f.entries
+        {
             match name {
-                "timeout" => s.timeout = self.duration(node, name).unwrap_or(s.timeout),
+                "timeout" => {
+                    s.timeout = self.duration(node, name, MAX_SETTING).unwrap_or(s.timeout)
+                }
                 "inter_digit_timeout" => {
-                    s.inter_digit_timeout =
-                        self.duration(node, name).unwrap_or(s.inter_digit_timeout)
+                    s.inter_digit_timeout = self
+                        .duration(node, name, MAX_SETTING)
+                        .unwrap_or(s.inter_digit_timeout)
                 }
                 "max_failures" => {
                     s.max_failures = self.number(node, name, 1).unwrap_or(s.max_failures)
@@ -328,7 +379,7 @@ impl Decoder {
                 "too_many_prompt" => self.prompt_setting(node, name, &mut s.too_many_prompt),
                 "goodbye_prompt" => self.prompt_setting(node, name, &mut s.goodbye_prompt),
                 "transfer_prompt" => self.prompt_setting(node, name, &mut s.transfer_prompt),
-                _ => {} // menu fields (prompt, keys, collect) are decoded by `node`
+                _ => {} // menu fields (prompt, keys, collect, record) are decoded by `node`
             }
         }
         s
@@ -358,12 +409,26 @@ impl Decoder {
         let collect = f
             .get("collect")
             .and_then(|n| self.collect(n, collect_at, &what));
+        let record_at = f.name_at("record");
+        let record = f
+            .get("record")
+            .and_then(|n| self.record(n, record_at, &what));
+        if f.get("collect").is_some() && f.get("record").is_some() {
+            let message =
+                format!("{what} has both `collect:` and `record:`; a menu does one of them");
+            self.problem(record_at, message);
+        }
+        let reserved = reserved_keys(collect.as_ref(), record.as_ref());
         let keys = match f.get("keys") {
-            Some(n) => self.keys(n, &what, collect.as_ref()),
+            Some(n) => self.keys(n, &what, &reserved),
             None => Vec::new(),
         };
-        if f.get("keys").is_none() && f.get("collect").is_none() {
-            self.problem(owner, format!("{what} needs `keys:` or `collect:`"));
+        if ["keys", "collect", "record"]
+            .iter()
+            .all(|k| f.get(k).is_none())
+        {
+            let message = format!("{what} needs `keys:`, `collect:` or `record:`");
+            self.problem(owner, message);
         }
         let settings = self.settings(&f, defaults);
         Some(MenuNode {
@@ -372,11 +437,13 @@ impl Decoder {
             prompt: prompt?,
             keys,
             collect,
+            record,
             settings,
         })
     }
 
-    fn keys(&mut self, node: &Node, what: &str, collect: Option<&Collect>) -> Vec<(Key, ActionId)> {
+    /// The key actions of a menu; a key in `reserved` (with its role) is refused.
+    fn keys(&mut self, node: &Node, what: &str, reserved: &[(Key, &str)]) -> Vec<(Key, ActionId)> {
         let Value::Map(map) = &node.value else {
             let message = format!(
                 "`keys` of {what} must map keys to actions, found {}",
@@ -397,15 +464,10 @@ impl Decoder {
                     first.line
                 );
                 self.problem(k.pos, message);
-            } else if let Some(c) =
-                collect.filter(|c| key.as_char().is_ascii_digit() || c.end_key == Some(key))
-            {
-                let role = if c.end_key == Some(key) {
-                    "the end key"
-                } else {
-                    "a digit"
-                };
-                let message = format!("key `{key}` is {role} of the entry in {what}; only other keys can have actions here");
+            } else if let Some((_, role)) = reserved.iter().find(|(r, _)| *r == key) {
+                let message = format!(
+                    "key `{key}` is {role} in {what}; only other keys can have actions here"
+                );
                 self.problem(k.pos, message);
             } else {
                 keys.push((key, action, k.pos));
@@ -455,6 +517,24 @@ impl Decoder {
             end_key: end_key?,
             pattern: pattern?,
             secret: secret?,
+            then: then?,
+        })
+    }
+
+    fn record(&mut self, node: &Node, owner: Pos, what: &str) -> Option<Record> {
+        let f = self.fields(node, owner, &format!("`record` of {what}"), RECORD_FIELDS)?;
+        let max = match f.get("max") {
+            Some(n) => self.duration(n, "max", MAX_RECORDING),
+            None => Some(Duration::from_secs(60)),
+        };
+        let end_key = match f.get("end_key") {
+            Some(n) => self.key(n, "end_key"),
+            None => Key::from_char('#'),
+        };
+        let then = self.required(&f, "then").map(|n| self.action(n, "then"));
+        Some(Record {
+            max: max?,
+            end_key: end_key?,
             then: then?,
         })
     }

@@ -5,7 +5,7 @@ use std::time::Duration;
 use super::super::schema::PromptRef;
 use super::super::yaml::{Node, Value};
 use super::super::Pos;
-use super::{Decoder, KEYS_HELP};
+use super::{Decoder, Limit, KEYS_HELP};
 use crate::media::Key;
 
 impl Decoder {
@@ -31,7 +31,8 @@ impl Decoder {
         }
     }
 
-    pub(super) fn duration(&mut self, node: &Node, what: &str) -> Option<Duration> {
+    /// A time like `5s`, `1.5s` or `800ms`, more than zero and at most `limit`.
+    pub(super) fn duration(&mut self, node: &Node, what: &str, limit: Limit) -> Option<Duration> {
         let text = self.text(node, what)?;
         let (number, scale) = if let Some(ms) = text.strip_suffix("ms") {
             (ms, 0.001)
@@ -39,10 +40,13 @@ impl Decoder {
             (text.strip_suffix('s').unwrap_or(text), 1.0)
         };
         match number.trim().parse::<f64>() {
-            Ok(v) if v > 0.0 && v * scale <= 3600.0 => Some(Duration::from_secs_f64(v * scale)),
+            Ok(v) if v > 0.0 && v * scale <= limit.at_most.as_secs_f64() => {
+                Some(Duration::from_secs_f64(v * scale))
+            }
             _ => {
                 let message = format!(
-                    "`{what}` must be a time like 5s, 1.5s or 800ms (at most an hour), found `{text}`"
+                    "`{what}` must be a time like 5s, 1.5s or 800ms (at most {}), found `{text}`",
+                    limit.said
                 );
                 self.problem(node.pos, message);
                 None

@@ -4,7 +4,7 @@
 use super::{edit, load, locate, BUNDLED};
 use crate::menu::Diagnostic;
 
-fn problems(text: &str) -> Vec<Diagnostic> {
+pub(super) fn problems(text: &str) -> Vec<Diagnostic> {
     match load(text) {
         Ok(_) => panic!("the broken menu loaded"),
         Err(d) => d,
@@ -12,7 +12,7 @@ fn problems(text: &str) -> Vec<Diagnostic> {
 }
 
 /// The one diagnostic whose message contains `part`, as (line, column).
-fn at(diagnostics: &[Diagnostic], part: &str) -> (usize, usize) {
+pub(super) fn at(diagnostics: &[Diagnostic], part: &str) -> (usize, usize) {
     let found: Vec<&Diagnostic> = diagnostics
         .iter()
         .filter(|d| d.message.contains(part))
@@ -22,13 +22,13 @@ fn at(diagnostics: &[Diagnostic], part: &str) -> (usize, usize) {
 }
 
 /// Where menu `id` is named (the `nth` time) under `menus:`.
-fn menu_key(text: &str, id: &str, nth: usize) -> (usize, usize) {
+pub(super) fn menu_key(text: &str, id: &str, nth: usize) -> (usize, usize) {
     let (line, _) = locate(text, &format!("\n  {id}:"), nth);
     (line + 1, 3)
 }
 
 /// Adds menus at the end of the bundled file, reachable from the main menu by key 9.
-fn with_menus(extra: &str) -> String {
+pub(super) fn with_menus(extra: &str) -> String {
     let text = edit(
         BUNDLED,
         "      0: {transfer: agent}\n",
@@ -56,11 +56,49 @@ fn bundled_menu_loads_and_uses_the_manuals_prompt_ids() {
         "10",
         "102",
         "11",
+        "21",
         "25",
         "27",
         "28",
+        "31",
+        "beep",
         "booking-info",
+        "complaint-accepted",
+        "complaint-category",
+        "complaint-type-billing",
+        "complaint-type-fault-repair",
+        "complaint-type-installation",
+        "complaint-type-network",
+        "complaint-type-service",
+        "contact-number",
+        "describe",
+        "digit-0",
+        "digit-1",
+        "digit-2",
+        "digit-3",
+        "digit-4",
+        "digit-5",
+        "digit-6",
+        "digit-7",
+        "digit-8",
+        "digit-9",
+        "fault-accepted",
+        "fault-product",
+        "not-112",
+        "number-unknown",
+        "order-number",
         "password-info",
+        "phenomenon-broadband",
+        "phenomenon-telephone",
+        "remind-to-pay",
+        "report-done",
+        "report-refused",
+        "store-unavailable",
+        "suggestion-accepted",
+        "suggestion-describe",
+        "supervisor-handoff",
+        "urged",
+        "whose-number",
     ];
     let want: Vec<String> = want.iter().map(|id| format!("zh/{id}")).collect();
     assert_eq!(names, want);
@@ -123,7 +161,7 @@ fn unknown_field_is_named_with_the_allowed_ones() {
         .unwrap()
         .message;
     assert!(
-        message.contains("allowed: prompt, keys, collect, timeout"),
+        message.contains("allowed: prompt, keys, collect, record, timeout"),
         "{message}"
     );
     assert_eq!(at(&d, "needs `prompt`"), locate(&text, "query:", 0));

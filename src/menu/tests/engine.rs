@@ -2,89 +2,14 @@
 //! with a fake clock.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use super::call::{play, play_fixed, transfer, Call};
 use super::{bundled, edit, load, BUNDLED};
 use crate::media::Key;
-use crate::menu::{simulate, CallInfo, Input, Menu, Output, PathStep, Session};
+use crate::menu::{simulate, Input, Menu, Output, PathStep};
 
 const COLLECT: &str = include_str!("../../../tests/fixtures/menu/collect.yaml");
-
-struct Call {
-    session: Session,
-    now: Instant,
-}
-
-impl Call {
-    fn new(menu: Arc<Menu>) -> (Call, Vec<Output>) {
-        let call = CallInfo {
-            caller: "075512345678".into(),
-            called: "1000".into(),
-        };
-        let mut call = Call {
-            session: Session::new(menu, call),
-            now: Instant::now(),
-        };
-        call.session.start(call.now);
-        let out = call.outputs();
-        (call, out)
-    }
-
-    fn outputs(&mut self) -> Vec<Output> {
-        std::iter::from_fn(|| self.session.poll_output()).collect()
-    }
-
-    fn send(&mut self, input: Input) -> Vec<Output> {
-        self.now += Duration::from_millis(500);
-        self.session.handle(input, self.now);
-        self.outputs()
-    }
-
-    fn key(&mut self, c: char) -> Vec<Output> {
-        self.send(Input::Key(Key::from_char(c).unwrap()))
-    }
-
-    fn finished(&mut self) -> Vec<Output> {
-        self.send(Input::PlaybackFinished)
-    }
-
-    /// Lets the prompt finish, then presses `c`.
-    fn answer(&mut self, c: char) -> Vec<Output> {
-        assert_eq!(self.finished(), vec![]);
-        self.key(c)
-    }
-
-    /// Lets time run to the armed timer and delivers it.
-    fn expire(&mut self) -> Vec<Output> {
-        self.now = self.session.poll_timeout().expect("a timer is armed");
-        self.session.handle(Input::Timeout, self.now);
-        self.outputs()
-    }
-}
-
-fn play(ids: &[&str]) -> Output {
-    let prompts = ids.iter().map(|id| format!("zh/{id}")).collect();
-    Output::Play {
-        prompts,
-        barge_in: true,
-    }
-}
-
-fn play_fixed(ids: &[&str]) -> Output {
-    match play(ids) {
-        Output::Play { prompts, .. } => Output::Play {
-            prompts,
-            barge_in: false,
-        },
-        other => other,
-    }
-}
-
-fn transfer(uri: &str) -> Output {
-    Output::Transfer {
-        target: uri.to_string(),
-    }
-}
 
 fn fixture() -> Arc<Menu> {
     Arc::new(load(COLLECT).expect("fixture loads"))
@@ -396,9 +321,35 @@ fn every_branch_of_the_bundled_menu_leads_where_the_manual_says() {
         ("2 1 *", menu("03", "consult")),
         ("2 *", menu("02", "main")),
         ("3", menu("06", "fault")),
-        ("3 1", info("28", "06", "fault")),
-        ("3 2", info("28", "06", "fault")),
-        ("3 3", info("28", "06", "fault")),
+        ("3 1", menu("fault-product", "fault-product")),
+        ("3 1 1", menu("whose-number", "fault-whose")),
+        ("3 1 1 2", menu("21", "fault-number")),
+        ("3 1 1 *", menu("fault-product", "fault-product")),
+        ("3 1 *", menu("06", "fault")),
+        ("3 2", menu("complaint-category", "complaint")),
+        (
+            "3 2 1",
+            menu("complaint-type-fault-repair", "complaint-fault-repair"),
+        ),
+        (
+            "3 2 2",
+            menu("complaint-type-installation", "complaint-installation"),
+        ),
+        ("3 2 2 1", menu("order-number", "complaint-order")),
+        ("3 2 3", menu("complaint-type-billing", "complaint-billing")),
+        ("3 2 4", menu("complaint-type-network", "complaint-network")),
+        ("3 2 5", menu("complaint-type-service", "complaint-service")),
+        ("3 2 5 3", menu("whose-number", "complaint-whose")),
+        ("3 2 5 3 2", menu("21", "complaint-number")),
+        ("3 2 *", menu("06", "fault")),
+        (
+            "3 3 +*",
+            vec![
+                "stop".into(),
+                "play zh/06".into(),
+                "waiting in menu fault".into(),
+            ],
+        ),
         ("3 *", menu("02", "main")),
         ("6", menu("27", "password")),
         ("6 1", info("password-info", "27", "password")),

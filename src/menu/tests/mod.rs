@@ -1,7 +1,11 @@
 //! Tests of the menu module: loading and its diagnostics, the engine, check, simulate.
 
+mod bundled_flows;
+mod call;
 mod diagnostics;
 mod engine;
+mod flow_diagnostics;
+mod flows;
 mod tools;
 
 use std::path::Path;

@@ -61,17 +61,23 @@ fn check_reports_a_missing_prompt_at_its_first_use() {
         "{}",
         d[0]
     );
-    assert!(d[0].message.contains("used 8 times"), "{}", d[0]);
+    assert!(d[0].message.contains("used 5 times"), "{}", d[0]);
 }
 
 #[test]
 fn check_reports_digit_prompts_needed_by_say_digits() {
-    let text = BUNDLED.replace("{play: 28}", "{say_digits: caller}");
     let (_dir, menu, prompts) = hotline_dir();
-    fs::write(&menu, text).unwrap();
+    fs::remove_file(prompts.join("zh/digit-7.wav")).unwrap();
     let d = check(&menu, &prompts);
-    assert_eq!(d.len(), 10, "{d:#?}");
-    assert!(d[0].message.starts_with("prompt `zh/digit-0`: no file"));
+    assert_eq!(d.len(), 1, "{d:#?}");
+    let (line, column) = locate(BUNDLED, "say_digits: serial\n", 0);
+    let value = column + "say_digits: ".len();
+    assert_eq!((d[0].line, d[0].column), (line, value));
+    assert!(
+        d[0].message.starts_with("prompt `zh/digit-7`: no file"),
+        "{}",
+        d[0]
+    );
 }
 
 #[test]
@@ -125,16 +131,16 @@ fn sim(keys: &str) -> Vec<String> {
 fn simulate_prints_prompts_keys_and_where_the_call_waits() {
     let want = [
         "play zh/01 zh/02",
-        "key 3",
-        "play zh/06",
         "key 1",
+        "play zh/04",
+        "key 2",
         "play zh/28",
-        "play zh/06",
+        "play zh/04",
         "key *",
         "play zh/02",
         "waiting in menu main",
     ];
-    assert_eq!(sim("3 1 *"), want);
+    assert_eq!(sim("1 2 *"), want);
 }
 
 #[test]
@@ -186,4 +192,23 @@ fn simulate_types_a_multi_key_token_in_one_go() {
 fn simulate_refuses_an_unknown_token() {
     let err = simulate(bundled(), "1", "1 x").unwrap_err();
     assert!(err.contains("`x`"), "{err}");
+}
+
+#[test]
+fn simulate_shows_the_recording_and_stops_at_the_first_request() {
+    let want = [
+        "key 3",
+        "play zh/suggestion-describe zh/beep",
+        "record (at most 120s)",
+        "timeout",
+        "stop recording",
+        "ask submit suggestion menu_path=3-3 number=075512345678 contact=075512345678",
+        "waiting for the store's answer in menu suggestion; not used: 1 2",
+    ];
+    assert_eq!(sim("3 3 wait 1 2")[3..], want);
+    let want = [
+        "ask lookup_line number=075512345678 product=broadband",
+        "waiting for the store's answer in menu fault-whose",
+    ];
+    assert_eq!(sim("3 1 2 1")[8..], want);
 }
