@@ -12,7 +12,7 @@ use std::io::Cursor;
 use std::path::Path;
 
 use chrono::Utc;
-use common::{key, TestServer, HEAR};
+use common::{TestServer, HEAR};
 use hotline::caller::{Call, KeyMethod};
 use hotline::server::ServerConfig;
 use hotline::sip::Transport;
@@ -58,7 +58,12 @@ async fn server_on(db: &TestDb) -> TestServer {
         line(VACANT, LineKind::Landline, LineStatus::Vacant),
         line(LEASED, LineKind::LeasedLine, LineStatus::Active),
     ];
-    server.server.store().upsert_lines(&lines).await.expect("lines");
+    server
+        .server
+        .store()
+        .upsert_lines(&lines)
+        .await
+        .expect("lines");
     server
 }
 
@@ -133,7 +138,11 @@ async fn expect_serial(call: &mut Call, ticket: &Ticket) {
 /// The recording linked to `ticket`: its samples.
 async fn recording_of(server: &TestServer, ticket: &Ticket) -> Vec<i16> {
     let store = server.server.store();
-    let detail = store.ticket(ticket.id).await.expect("ticket").expect("found");
+    let detail = store
+        .ticket(ticket.id)
+        .await
+        .expect("ticket")
+        .expect("found");
     assert_eq!(detail.recordings.len(), 1, "{detail:#?}");
     let recording = (store.recording(detail.recordings[0].id))
         .await
@@ -163,7 +172,11 @@ async fn fault_on_own_line_with_a_description(server: &TestServer) {
     )
     .await;
     call.speak(speech()).await.expect("description spoken");
-    walk(&mut call, &[("#", &["zh/contact-number"]), ("#", &["zh/31"])]).await;
+    walk(
+        &mut call,
+        &[("#", &["zh/contact-number"]), ("#", &["zh/31"])],
+    )
+    .await;
     let ticket = only_ticket(server, OWN_LINE).await;
     expect_serial(&mut call, &ticket).await;
     call.expect_prompts(&["zh/fault-accepted", "zh/report-done"], HEAR)
@@ -178,7 +191,11 @@ async fn fault_on_own_line_with_a_description(server: &TestServer) {
     assert_eq!(made.phenomenon.as_deref(), Some("noise"));
     assert_eq!(made.contact_phone, OWN_LINE);
     assert_eq!(made.contact_name, "用户78");
-    assert!(made.menu_path.starts_with("3-1-1-1-2"), "{}", made.menu_path);
+    assert!(
+        made.menu_path.starts_with("3-1-1-1-2"),
+        "{}",
+        made.menu_path
+    );
     assert_eq!(ticket.created_by.kind, ActorKind::Ivr);
     let samples = recording_of(server, &ticket).await;
     let seconds = samples.len() as f64 / 8000.0;
@@ -265,9 +282,16 @@ async fn repeat_reports(server: &TestServer) {
     let calendar = store_common::calendar();
     // A fault reported an hour ago and still open: the repeat is an urge.
     let an_hour_ago = Utc::now() - chrono::Duration::hours(1);
-    (store.report_fault(OWN_LINE, &earlier_report(), &ivr(), &calendar, an_hour_ago, None))
-        .await
-        .expect("first report");
+    (store.report_fault(
+        OWN_LINE,
+        &earlier_report(),
+        &ivr(),
+        &calendar,
+        an_hour_ago,
+        None,
+    ))
+    .await
+    .expect("first report");
     let mut call = dial_from(server, OWN_LINE).await;
     report_own_line_fault(&mut call, &["zh/urged"]).await;
     call.hang_up().await.expect("BYE answered");
@@ -295,7 +319,11 @@ async fn repeat_reports(server: &TestServer) {
         .expect("a complaint ticket");
     expect_serial(&mut call, complaint).await;
     call.hang_up().await.expect("BYE answered");
-    assert_eq!(tickets.len(), 2, "the fault and the complaint: {tickets:#?}");
+    assert_eq!(
+        tickets.len(),
+        2,
+        "the fault and the complaint: {tickets:#?}"
+    );
     assert_eq!(
         complaint.ticket.complaint_type.as_deref(),
         Some("repair-time-limit")
@@ -450,7 +478,9 @@ async fn store_down(server: &TestServer) {
     server.server.store().close().await;
     walk(&mut call, &[("1", &["zh/store-unavailable", "zh/02"])]).await;
     walk(&mut call, &[("3", &["zh/06"])]).await;
-    call.hang_up().await.expect("BYE answered: the call went on");
+    call.hang_up()
+        .await
+        .expect("BYE answered: the call went on");
     server.wait_active_calls(0).await;
 }
 

@@ -141,9 +141,11 @@ impl Desk {
         let keyed = report.form.number.clone().unwrap_or_default();
         let line = match keyed.is_empty() {
             true => None,
-            false => (self.store)
-                .find_keyed_line(&keyed, report.form.product)
-                .await?,
+            false => {
+                (self.store)
+                    .find_keyed_line(&keyed, report.form.product)
+                    .await?
+            }
         };
         let number = match (&line, keyed.is_empty()) {
             (Some(line), _) => line.number.clone(),
@@ -189,8 +191,10 @@ impl Desk {
                     menu_path: report.menu_path.clone(),
                 };
                 let catalogue = &*self.catalogue;
-                (store.file_complaint(&number, &complaint, &actor, catalogue, calendar, now, recording))
-                    .await
+                (store.file_complaint(
+                    &number, &complaint, &actor, catalogue, calendar, now, recording,
+                ))
+                .await
             }
             SubmitKind::Suggestion => {
                 let suggestion = SuggestionRequest {
@@ -313,9 +317,15 @@ mod tests {
     #[test]
     fn a_found_line_branches_by_its_product_and_leased_lines_are_off_112() {
         assert_eq!(line_found(&line(LineKind::Landline)), LineFound::Telephone);
-        assert_eq!(line_found(&line(LineKind::PublicCardPhone)), LineFound::Telephone);
+        assert_eq!(
+            line_found(&line(LineKind::PublicCardPhone)),
+            LineFound::Telephone
+        );
         assert_eq!(line_found(&line(LineKind::Broadband)), LineFound::Broadband);
-        assert_eq!(line_found(&line(LineKind::WirelessBroadband)), LineFound::Broadband);
+        assert_eq!(
+            line_found(&line(LineKind::WirelessBroadband)),
+            LineFound::Broadband
+        );
         assert_eq!(line_found(&line(LineKind::LeasedLine)), LineFound::NotOn112);
     }
 

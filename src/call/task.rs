@@ -267,6 +267,7 @@ impl MenuCall<'_> {
                 Output::StopPlayback => self.media.stop(),
                 Output::StartRecording { max } => self.media.start_recording(max),
                 Output::StopRecording => self.media.stop_recording(),
+                Output::DiscardRecording => drop(self.media.take_recording()),
                 Output::Request(request) => self.ask_desk(request),
                 Output::Transfer { target } => {
                     tracing::info!(%target, "transfer by REFER");
@@ -278,8 +279,6 @@ impl MenuCall<'_> {
                     return Some(CallOutcome::HungUpByMenu);
                 }
             }
-            // carried out by the call shell (issue 4)
-            Output::StartRecording { .. } | Output::StopRecording | Output::Request(_) => {}
         }
         None
     }

@@ -27,7 +27,9 @@ pub fn steps_from_simulation(lines: &[String]) -> Vec<Step> {
                     .extend(rest.split_whitespace().map(str::to_owned));
             }
         } else if let Some(rest) = line.strip_prefix("key ") {
-            for key in rest.chars().filter_map(Key::from_char) {
+            // `key 1 (ignored: …)`: only the first word is keys; the note is not.
+            let keys = rest.split_whitespace().next().unwrap_or_default();
+            for key in keys.chars().filter_map(Key::from_char) {
                 steps.push(Step {
                     key: Some(key),
                     prompts: Vec::new(),
@@ -59,6 +61,14 @@ mod tests {
         assert_eq!(steps[2].prompts, ["zh/28", "zh/06"]);
         assert_eq!(steps[3].key, key('*'));
         assert_eq!(steps[3].prompts, ["zh/02"]);
+    }
+
+    #[test]
+    fn a_note_after_a_key_is_not_read_as_keys() {
+        let steps =
+            steps_from_simulation(&lines("key 1 (ignored: this prompt cannot be interrupted)"));
+        assert_eq!(steps.len(), 2);
+        assert_eq!(steps[1].key, Key::from_char('1'));
     }
 
     #[test]

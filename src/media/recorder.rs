@@ -119,7 +119,10 @@ mod tests {
         assert_eq!(recorded.duration_ms, 1000);
         let reader = hound::WavReader::new(Cursor::new(recorded.wav)).unwrap();
         let spec = reader.spec();
-        assert_eq!((spec.channels, spec.sample_rate, spec.bits_per_sample), (1, 8000, 16));
+        assert_eq!(
+            (spec.channels, spec.sample_rate, spec.bits_per_sample),
+            (1, 8000, 16)
+        );
         let samples: Vec<i16> = reader.into_samples().map(Result::unwrap).collect();
         assert_eq!(samples.len(), 8000);
         assert!(samples.iter().all(|&s| s == 1234));

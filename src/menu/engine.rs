@@ -174,6 +174,9 @@ pub enum Output {
     },
     /// Stop capturing and keep what was captured for the next `Submit`.
     StopRecording,
+    /// The caller skipped a recording: drop any capture kept from earlier, so that it
+    /// cannot go with a later report.
+    DiscardRecording,
     /// Carry this out and answer with `Input::Reply`; until then keys are ignored and
     /// there is no timeout.
     Request(Request),
@@ -412,6 +415,7 @@ impl Session {
         let node = menu.node(self.visit.node);
         if let Some(record) = node.record.as_ref().filter(|r| r.end_key == key) {
             // The end key during a record node's prompt: nothing to record.
+            self.outputs.push_back(Output::DiscardRecording);
             self.succeed();
             return self.run(record.then);
         }

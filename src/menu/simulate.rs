@@ -106,6 +106,7 @@ impl Run {
                 }
                 Output::StartRecording { max } => format!("record (at most {max:?})"),
                 Output::StopRecording => "stop recording".to_string(),
+                Output::DiscardRecording => "no recording (skipped)".to_string(),
                 Output::Request(request) => {
                     self.asked = true;
                     format!("ask {}", describe(&request))

@@ -243,7 +243,14 @@ fn stale_replies_are_ignored() {
 fn end_key_during_the_record_prompt_skips_the_recording() {
     let (mut call, _) = Call::new(flows());
     assert_eq!(call.answer('4'), vec![play(&["describe", "beep"])]);
-    assert_eq!(call.key('#'), vec![Output::StopPlayback, play(&["06"])]);
+    assert_eq!(
+        call.key('#'),
+        vec![
+            Output::StopPlayback,
+            Output::DiscardRecording,
+            play(&["06"])
+        ]
+    );
 }
 
 #[test]
