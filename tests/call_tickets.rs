@@ -160,12 +160,10 @@ fn rms(samples: &[i16]) -> f64 {
 
 async fn fault_on_own_line_with_a_description(server: &TestServer) {
     let mut call = dial_from(server, OWN_LINE).await;
+    to_whose_number(&mut call, "1").await;
     walk(
         &mut call,
         &[
-            ("3", &["zh/06"]),
-            ("1", &["zh/fault-product"]),
-            ("1", &["zh/whose-number"]),
             ("1", &["zh/phenomenon-telephone"]),
             ("2", &["zh/describe", "zh/beep"]),
         ],
@@ -210,12 +208,10 @@ async fn a_fault_on_the_callers_own_line_makes_a_ticket_with_its_recording_and_s
 
 async fn broadband_fault_keyed_with_a_contact(server: &TestServer) {
     let mut call = dial_from(server, MOBILE).await;
+    to_whose_number(&mut call, "2").await;
     walk(
         &mut call,
         &[
-            ("3", &["zh/06"]),
-            ("1", &["zh/fault-product"]),
-            ("2", &["zh/whose-number"]),
             ("2", &["zh/21"]),
             ("551234567#", &["zh/phenomenon-broadband"]),
             ("3", &["zh/describe", "zh/beep"]),
@@ -242,14 +238,22 @@ async fn a_broadband_fault_keyed_by_account_digits_takes_the_keyed_contact_numbe
     on_every_backend!(broadband_fault_keyed_with_a_contact);
 }
 
+/// 3 → 1 → the product (`1` telephone, `2` broadband): the caller is asked whose number.
+async fn to_whose_number(call: &mut Call, product: &str) {
+    let steps: [(&str, &[&str]); 3] = [
+        ("3", &["zh/06"]),
+        ("1", &["zh/fault-product"]),
+        (product, &["zh/whose-number"]),
+    ];
+    walk(call, &steps).await;
+}
+
 /// 3 → 1 → telephone → own line → no dial tone → skip the description → contact #.
 async fn report_own_line_fault(call: &mut Call, outcome: &[&str]) {
+    to_whose_number(call, "1").await;
     walk(
         call,
         &[
-            ("3", &["zh/06"]),
-            ("1", &["zh/fault-product"]),
-            ("1", &["zh/whose-number"]),
             ("1", &["zh/phenomenon-telephone"]),
             ("1", &["zh/describe", "zh/beep"]),
             ("#", &["zh/contact-number"]),
@@ -349,16 +353,8 @@ async fn no_ticket_cases(server: &TestServer) {
     call.hang_up().await.expect("BYE answered");
     // A leased line does not take the 112 path: an agent.
     let mut call = dial_from(server, LEASED).await;
-    walk(
-        &mut call,
-        &[
-            ("3", &["zh/06"]),
-            ("1", &["zh/fault-product"]),
-            ("1", &["zh/whose-number"]),
-            ("1", &["zh/not-112", "zh/05"]),
-        ],
-    )
-    .await;
+    to_whose_number(&mut call, "1").await;
+    walk(&mut call, &[("1", &["zh/not-112", "zh/05"])]).await;
     let target = call.wait_for_refer(HEAR).await.expect("REFER");
     assert!(target.contains("agents@"), "{target}");
     call.hang_up().await.expect("BYE answered");
@@ -376,14 +372,10 @@ async fn arrears_vacant_and_leased_lines_make_no_ticket_and_the_caller_is_told_w
 
 async fn unknown_number_is_keyed_again(server: &TestServer) {
     let mut call = dial_from(server, MOBILE).await;
+    to_whose_number(&mut call, "1").await;
     walk(
         &mut call,
-        &[
-            ("3", &["zh/06"]),
-            ("1", &["zh/fault-product"]),
-            ("1", &["zh/whose-number"]),
-            ("1", &["zh/number-unknown", "zh/whose-number"]),
-        ],
+        &[("1", &["zh/number-unknown", "zh/whose-number"])],
     )
     .await;
     call.hang_up().await.expect("BYE answered");
@@ -466,15 +458,7 @@ async fn a_suggestion_is_recorded_and_kept_as_a_suggestion_ticket() {
 
 async fn store_down(server: &TestServer) {
     let mut call = dial_from(server, OWN_LINE).await;
-    walk(
-        &mut call,
-        &[
-            ("3", &["zh/06"]),
-            ("1", &["zh/fault-product"]),
-            ("1", &["zh/whose-number"]),
-        ],
-    )
-    .await;
+    to_whose_number(&mut call, "1").await;
     server.server.store().close().await;
     walk(&mut call, &[("1", &["zh/store-unavailable", "zh/02"])]).await;
     walk(&mut call, &[("3", &["zh/06"])]).await;
