@@ -11,6 +11,7 @@
 mod check;
 mod decode;
 mod engine;
+mod requests;
 pub mod schema;
 mod simulate;
 mod validate;
@@ -23,10 +24,8 @@ use std::fmt;
 use std::path::PathBuf;
 
 pub use check::check;
-pub use engine::{
-    CallInfo, Form, Input, LineFound, Output, PathStep, Product, Reply, Request, Session,
-    SubmitKind, Submitted,
-};
+pub use engine::{CallInfo, Input, Output, PathStep, Session};
+pub use requests::{Form, LineFound, Product, Reply, Request, SubmitKind, Submitted};
 pub use schema::Menu;
 pub use simulate::simulate;
 
