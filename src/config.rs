@@ -17,6 +17,9 @@ pub struct ServerConfig {
     pub rtp_ports: RangeInclusive<u16>,
     /// HTTP address for `/healthz`, `/metrics` and the tickets API.
     pub http: SocketAddr,
+    /// Media clock threads, each driving the RTP of its share of the calls (0: one per
+    /// CPU core).
+    pub media_threads: usize,
     /// The menu YAML file.
     pub menu: PathBuf,
     /// The prompt folder (`zh/02.wav`, `music/hold.wav`, ...).
@@ -45,6 +48,7 @@ impl ServerConfig {
             sip: SocketAddr::from(([127, 0, 0, 1], 0)),
             rtp_ports: 20000..=29999,
             http: SocketAddr::from(([127, 0, 0, 1], 0)),
+            media_threads: 1,
             menu: repo_root.join("menus/hotline.yaml"),
             prompts: repo_root.join("prompts"),
             db: format!("sqlite://{}", scratch.join("hotline.db").display()),

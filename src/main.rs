@@ -112,6 +112,9 @@ struct ServeArgs {
     /// HTTP address (/healthz, /metrics, /api/tickets).
     #[arg(long, env = "HOTLINE_HTTP", default_value = "127.0.0.1:8080")]
     http: SocketAddr,
+    /// Media clock threads driving the calls' RTP (0: one per CPU core).
+    #[arg(long, env = "HOTLINE_MEDIA_THREADS", default_value_t = 0)]
+    media_threads: usize,
     /// The ticket core's folder (holidays.yaml, complaint-catalogue.yaml).
     #[arg(long, env = "HOTLINE_TICKETS_CONFIG", default_value = "config")]
     tickets_config: PathBuf,
@@ -156,6 +159,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         sip: args.sip,
         rtp_ports: args.rtp_ports,
         http: args.http,
+        media_threads: args.media_threads,
         menu: args.files.menu,
         prompts: args.files.prompts,
         db: args.store.db,

@@ -10,7 +10,7 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use crate::call::{switchboard, CallContext, Desk, RtpPorts};
+use crate::call::{switchboard, CallContext, Desk, MediaClock, RtpPorts};
 pub use crate::config::ServerConfig;
 use crate::http::tickets::TicketsApi;
 use crate::menu::Menu;
@@ -126,10 +126,17 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         local: sip,
         user_agent: format!("hotline/{}", env!("CARGO_PKG_VERSION")),
     });
+    let media_threads = match config.media_threads {
+        0 => std::thread::available_parallelism().map_or(1, usize::from),
+        threads => threads,
+    };
+    let media_clock = MediaClock::start(media_threads, metrics.clone())
+        .context("starting the media clock threads")?;
     let context = Arc::new(CallContext {
         menu: Arc::new(menu),
         prompts: prompts.clone(),
         rtp_ports: RtpPorts::new(config.rtp_ports.clone()),
+        media_clock,
         rtp_ip: config.sip.ip(),
         metrics: metrics.clone(),
         desk: Desk::new(store.clone(), calendar.clone(), catalogue.clone()),

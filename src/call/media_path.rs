@@ -1,5 +1,7 @@
 //! One call's RTP path: the socket, what is being played, the 20 ms send schedule, and
-//! key detection on what the caller sends.
+//! key detection on what the caller sends. It does no waiting of its own: the media
+//! clock ([`super::media_clock`]) calls it once per 20 ms tick to drain the socket and
+//! send what is due.
 //!
 //! Symmetric RTP: packets go to where the caller's RTP comes from. The first valid RTP
 //! packet latches the destination; later, only packets with the latched SSRC move it
@@ -9,11 +11,9 @@
 //! description, the caller's audio is decoded into the call's [`Recorder`].
 
 use std::io;
-use std::net::SocketAddr;
+use std::net::{SocketAddr, UdpSocket};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-use tokio::net::UdpSocket;
 
 use crate::media::{
     parse_rtp, Key, Pacer, Recorded, Recorder, RtpPacketizer, TelephoneEventReceiver, ToneDetector,
@@ -55,7 +55,8 @@ struct Counts {
 }
 
 impl MediaPath {
-    /// Starts the media of a call answered with `negotiated`, the first frame due `now`.
+    /// Starts the media of a call answered with `negotiated` on `socket` (non-blocking),
+    /// the first frame due `now`.
     pub fn new(socket: UdpSocket, negotiated: &Negotiated, now: Instant) -> MediaPath {
         let mut path = MediaPath {
             socket,
@@ -130,14 +131,9 @@ impl MediaPath {
         self.playout = None;
     }
 
-    /// When the next frame is due.
-    pub fn next_send_due(&self) -> Instant {
-        self.pacer.next_due()
-    }
-
-    /// When the caller's RTP was last seen.
-    pub fn last_received(&self) -> Instant {
-        self.last_received
+    /// Whether the caller's RTP has not been seen for `limit` by `now`.
+    pub fn silent_for(&self, limit: Duration, now: Instant) -> bool {
+        now.saturating_duration_since(self.last_received) >= limit
     }
 
     /// Sends the frames due at `now` (a prompt frame, or silence when nothing plays).
@@ -168,11 +164,7 @@ impl MediaPath {
                 self.packetizer
                     .write_packet(frame, FRAME_SAMPLES as u32, &mut self.send_buffer);
                 // A full socket buffer drops this frame; the schedule goes on.
-                if self
-                    .socket
-                    .try_send_to(&self.send_buffer, self.remote)
-                    .is_ok()
-                {
+                if self.socket.send_to(&self.send_buffer, self.remote).is_ok() {
                     self.counts.packets_out += 1;
                 }
             } else {
@@ -190,12 +182,22 @@ impl MediaPath {
         finished
     }
 
-    /// Waits for the caller's RTP and returns the next key it carries (RFC 4733 events,
-    /// or in-band tones when no telephone-event was negotiated).
-    pub async fn receive_key(&mut self) -> io::Result<(Key, DtmfMethod)> {
+    /// Reads every packet waiting on the socket (it never blocks) and hands each key
+    /// they carry to `on_key` (RFC 4733 events, or in-band tones when no
+    /// telephone-event was negotiated). An error other than "nothing more to read"
+    /// means the socket is unusable.
+    pub fn drain_received(
+        &mut self,
+        now: Instant,
+        mut on_key: impl FnMut(Key, DtmfMethod),
+    ) -> io::Result<()> {
         loop {
-            let (len, from) = self.socket.recv_from(&mut self.receive_buffer[..]).await?;
-            let now = Instant::now();
+            let (len, from) = match self.socket.recv_from(&mut self.receive_buffer[..]) {
+                Ok(received) => received,
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(error),
+            };
             let Some(packet) = parse_rtp(&self.receive_buffer[..len]) else {
                 continue;
             };
@@ -207,11 +209,11 @@ impl MediaPath {
             self.latched_ssrc.get_or_insert(packet.ssrc);
             if Some(packet.payload_type) == self.telephone_event {
                 if let Some(key) = self.events.on_packet(&packet, now) {
-                    return Ok((key, DtmfMethod::Rfc4733));
+                    on_key(key, DtmfMethod::Rfc4733);
                 }
             } else if packet.payload_type == self.codec_payload_type {
                 if let Some(key) = self.heard.on_audio(packet.payload) {
-                    return Ok((key, DtmfMethod::Inband));
+                    on_key(key, DtmfMethod::Inband);
                 }
             }
         }
@@ -227,7 +229,8 @@ impl MediaPath {
         self.heard.recorder.stop();
     }
 
-    /// The recording made since the last take, if it is long enough to keep.
+    /// Stops recording and returns what was recorded since the last take, if it is long
+    /// enough to keep.
     pub fn take_recording(&mut self) -> Option<Recorded> {
         self.heard.recorder.take()
     }

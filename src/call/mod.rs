@@ -3,8 +3,10 @@
 //!
 //! - [`switchboard`] runs the pure SIP endpoint, routes its events to call tasks and
 //!   carries their commands back;
-//! - [`task`] is one call: SDP negotiation, the RTP socket, the menu engine, the 20 ms
-//!   send loop and key detection;
+//! - [`task`] is one call: SDP negotiation, the RTP socket, the menu engine driven by
+//!   SIP events, key presses and prompt ends;
+//! - [`media_clock`] sends and reads every call's RTP on a few shared 20 ms schedules
+//!   (the per-call state is `media_path`);
 //! - [`rtp_ports`] hands out RTP sockets;
 //! - [`desk`] carries out the menu's ticket requests against the store.
 //!
@@ -12,6 +14,7 @@
 //! and decoding in [`crate::media`], the walk through the menu in [`crate::menu`].
 
 pub mod desk;
+pub mod media_clock;
 mod media_path;
 pub mod rtp_ports;
 pub mod switchboard;
@@ -25,6 +28,7 @@ use crate::metrics::Metrics;
 use crate::prompts::PromptStore;
 
 pub use desk::Desk;
+pub use media_clock::MediaClock;
 pub use rtp_ports::RtpPorts;
 
 /// What every call task shares.
@@ -35,6 +39,8 @@ pub struct CallContext {
     pub prompts: PromptStore,
     /// RTP sockets.
     pub rtp_ports: RtpPorts,
+    /// The threads that send and read every call's RTP.
+    pub media_clock: MediaClock,
     /// The address RTP sockets bind to (the SIP address's IP).
     pub rtp_ip: IpAddr,
     /// Counters and gauges.

@@ -5,11 +5,9 @@
 //! programs are skipped.
 
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::ops::RangeInclusive;
 use std::sync::atomic::{AtomicU32, Ordering};
-
-use tokio::net::UdpSocket;
 
 /// Hands out RTP sockets from a port range.
 pub struct RtpPorts {
@@ -35,14 +33,15 @@ impl RtpPorts {
         }
     }
 
-    /// Binds a UDP socket on the next free even port of the range.
+    /// Binds a non-blocking UDP socket on the next free even port of the range (the
+    /// media clock drains it on its schedule; it is not registered with tokio).
     pub fn bind(&self, ip: IpAddr) -> io::Result<UdpSocket> {
         for _ in 0..self.pairs.min(512) {
             let index = self.cursor.fetch_add(1, Ordering::Relaxed) % self.pairs;
             let port = self.first_even + (index * 2) as u16;
-            if let Ok(socket) = std::net::UdpSocket::bind(SocketAddr::new(ip, port)) {
+            if let Ok(socket) = UdpSocket::bind(SocketAddr::new(ip, port)) {
                 socket.set_nonblocking(true)?;
-                return UdpSocket::from_std(socket);
+                return Ok(socket);
             }
         }
         Err(io::Error::new(
@@ -56,8 +55,8 @@ impl RtpPorts {
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn ports_are_even_inside_the_range_and_distinct() {
+    #[test]
+    fn ports_are_even_inside_the_range_and_distinct() {
         let pool = RtpPorts::new(41000..=41019);
         let ip = IpAddr::from([127, 0, 0, 1]);
         let sockets: Vec<_> = (0..5).map(|_| pool.bind(ip).unwrap()).collect();
@@ -73,8 +72,8 @@ mod tests {
         assert_eq!(ports.len(), 5);
     }
 
-    #[tokio::test]
-    async fn a_full_range_reports_addr_in_use() {
+    #[test]
+    fn a_full_range_reports_addr_in_use() {
         let pool = RtpPorts::new(41100..=41103);
         let ip = IpAddr::from([127, 0, 0, 1]);
         let _held: Vec<_> = (0..2).map(|_| pool.bind(ip).unwrap()).collect();

@@ -6,11 +6,13 @@
 //!   call for which no RTP port is free with 503;
 //! - an INVITE without SDP (late offer) is refused with 488: every phone the hotline
 //!   serves sends its offer in the INVITE;
-//! - a call whose caller has sent no RTP for [`MEDIA_TIMEOUT`] (while not on hold), or
-//!   that lasts longer than [`MAX_CALL_DURATION`], is ended with a BYE;
+//! - a call whose caller has sent no RTP for [`MEDIA_TIMEOUT`], or that lasts longer
+//!   than [`MAX_CALL_DURATION`], is ended with a BYE;
 //! - a transfer the far end refuses ends the call (the menu has already played 05);
 //! - the menu's requests (line lookups, reports) run beside the media: the 20 ms sends
-//!   and key detection go on while the store works (see [`super::desk`]).
+//!   and key detection go on while the store works (see [`super::desk`]);
+//! - the RTP itself is sent and read by the media clock ([`super::media_clock`]); this
+//!   task hears from it only keys, prompt ends, silence and recordings.
 
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr, UdpSocket as StdUdpSocket};
@@ -21,7 +23,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tracing::Instrument;
 
-use super::media_path::MediaPath;
+use super::media_clock::{MediaEvent, MediaHandle, MEDIA_TIMEOUT};
 use super::switchboard::{Command, CommandSender};
 use super::CallContext;
 use crate::menu::{CallInfo, Input, Output, Reply, Request, Session};
@@ -29,8 +31,6 @@ use crate::metrics::{CallOutcome, DtmfMethod, Metrics};
 use crate::sdp::{self, Negotiated};
 use crate::sip::CallEvent;
 
-/// A caller silent this long (no RTP at all) is taken to be gone.
-pub const MEDIA_TIMEOUT: Duration = Duration::from_secs(60);
 /// No call stays in the menu longer than this.
 pub const MAX_CALL_DURATION: Duration = Duration::from_secs(2 * 3600);
 
@@ -110,8 +110,8 @@ async fn serve(
         }
     }
 
+    let mut media = context.media_clock.attach(socket, &negotiated);
     let now = Instant::now();
-    let mut media = MediaPath::new(socket, &negotiated, now);
     let mut engine = Session::new(
         context.menu.clone(),
         CallInfo {
@@ -128,10 +128,9 @@ async fn serve(
         commands,
         transferring: false,
         pending: None,
+        playing: None,
     };
-    let outcome = walk_menu(&mut call, &mut answer, events).await;
-    media.flush_counts(&context.metrics);
-    outcome
+    walk_menu(&mut call, &mut answer, events).await
 }
 
 /// A request to the desk in progress; its reply goes to the engine.
@@ -141,11 +140,13 @@ type PendingReply = Pin<Box<dyn Future<Output = Reply> + Send>>;
 struct MenuCall<'a> {
     context: &'a CallContext,
     engine: &'a mut Session,
-    media: &'a mut MediaPath,
+    media: &'a mut MediaHandle,
     caller: &'a str,
     commands: &'a CommandSender,
     transferring: bool,
     pending: Option<PendingReply>,
+    /// The number of the `play` whose end the engine waits for.
+    playing: Option<u64>,
 }
 
 /// Runs the menu against the media until the call ends, however it ends.
@@ -154,24 +155,18 @@ async fn walk_menu(
     answer: &mut Answer,
     events: &mut mpsc::UnboundedReceiver<CallEvent>,
 ) -> CallOutcome {
-    let now = Instant::now();
-    let hard_deadline = now + MAX_CALL_DURATION;
-    // One timer per call, moved to the earliest of its deadlines each turn. Moving a
-    // registered timer later (the usual 20 ms step) is an atomic update in tokio, not a
-    // new timer-wheel entry and lock, as creating three sleeps per turn was.
-    let wake = tokio::time::sleep_until(now.into());
+    let hard_deadline = Instant::now() + MAX_CALL_DURATION;
+    // One timer per call, moved to the earliest of its deadlines each turn (moving a
+    // registered tokio timer is an atomic update, not a new timer-wheel entry).
+    let wake = tokio::time::sleep_until(hard_deadline.into());
     tokio::pin!(wake);
     loop {
         if let Some(outcome) = call.act() {
             return outcome;
         }
         let (context, commands) = (call.context, call.commands);
-        let far = Instant::now() + Duration::from_secs(3600);
-        let engine_due = call.engine.poll_timeout().unwrap_or(far);
-        let give_up = hard_deadline.min(call.media.last_received() + MEDIA_TIMEOUT);
-        let send_due = call.media.next_send_due();
-        wake.as_mut()
-            .reset(send_due.min(engine_due).min(give_up).into());
+        let engine_due = call.engine.poll_timeout().unwrap_or(hard_deadline);
+        wake.as_mut().reset(engine_due.min(hard_deadline).into());
         let waiting = call.pending.is_some();
         tokio::select! {
             event = events.recv() => {
@@ -210,14 +205,30 @@ async fn walk_menu(
                     CallEvent::Incoming { .. } | CallEvent::Confirmed { .. } | CallEvent::Cancelled { .. } => {}
                 }
             }
-            received = call.media.receive_key() => match received {
-                Ok((key, method)) => {
+            media_event = call.media.next_event() => match media_event {
+                Some(MediaEvent::Key(key, method)) => {
                     context.metrics.key_received(method);
                     tracing::debug!(%key, ?method, "key");
                     call.engine.handle(Input::Key(key), Instant::now());
                 }
-                Err(error) => {
+                Some(MediaEvent::PlaybackFinished(play)) => {
+                    if call.playing == Some(play) {
+                        call.playing = None;
+                        call.engine.handle(Input::PlaybackFinished, Instant::now());
+                    }
+                }
+                Some(MediaEvent::CallerSilent) => {
+                    tracing::warn!(timeout = ?MEDIA_TIMEOUT, "no RTP from the caller for too long; hanging up");
+                    commands.send(Command::Hangup);
+                    return CallOutcome::Failed;
+                }
+                Some(MediaEvent::SocketFailed(error)) => {
                     tracing::error!(%error, "RTP socket failed; ending the call");
+                    commands.send(Command::Hangup);
+                    return CallOutcome::Failed;
+                }
+                None => {
+                    tracing::error!("media clock stopped; ending the call");
                     commands.send(Command::Hangup);
                     return CallOutcome::Failed;
                 }
@@ -229,13 +240,10 @@ async fn walk_menu(
             }
             () = &mut wake => {
                 let now = Instant::now();
-                if now >= give_up {
-                    tracing::warn!("no RTP from the caller for too long, or the call is too long; hanging up");
+                if now >= hard_deadline {
+                    tracing::warn!(limit = ?MAX_CALL_DURATION, "the call is too long; hanging up");
                     commands.send(Command::Hangup);
                     return CallOutcome::Failed;
-                }
-                if now >= send_due && call.media.send_due(now, &context.metrics) {
-                    call.engine.handle(Input::PlaybackFinished, now);
                 }
                 if call.engine.poll_timeout().is_some_and(|due| due <= now) {
                     call.engine.handle(Input::Timeout, now);
@@ -262,9 +270,12 @@ impl MenuCall<'_> {
                             prompt
                         })
                         .collect();
-                    self.media.play(playlist);
+                    self.playing = Some(self.media.play(playlist));
                 }
-                Output::StopPlayback => self.media.stop(),
+                Output::StopPlayback => {
+                    self.playing = None;
+                    self.media.stop();
+                }
                 Output::StartRecording { max } => self.media.start_recording(max),
                 Output::StopRecording => self.media.stop_recording(),
                 Output::DiscardRecording => drop(self.media.take_recording()),
@@ -287,11 +298,18 @@ impl MenuCall<'_> {
     fn ask_desk(&mut self, request: Request) {
         tracing::info!(?request, "request to the ticket desk");
         let recording = match request {
-            Request::Submit { .. } => self.media.take_recording(),
+            Request::Submit { .. } => Some(self.media.take_recording()),
             Request::LookupLine { .. } => None,
         };
-        let reply = self.context.desk.carry_out(request, self.caller, recording);
-        self.pending = Some(Box::pin(reply));
+        let desk = self.context.desk.clone();
+        let caller = self.caller.to_string();
+        self.pending = Some(Box::pin(async move {
+            let recording = match recording {
+                Some(taken) => taken.await.ok().flatten(),
+                None => None,
+            };
+            desk.carry_out(request, &caller, recording).await
+        }));
     }
 }
 

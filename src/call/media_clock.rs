@@ -1,0 +1,329 @@
+//! The media clock: a few threads, each driving the RTP of many calls on one 20 ms
+//! schedule, so that a packet costs a `sendto` and a share of one wake-up rather than a
+//! timer, a task wake-up and a poll of its own.
+//!
+//! Each clock thread ("shard") owns the [`MediaPath`] of the calls attached to it. Every
+//! tick it goes through them in order: takes the call task's commands (play, stop,
+//! renegotiate, recording), drains the call's socket without blocking (keys detected go
+//! back to the call task as [`MediaEvent`]s), and sends the frames due. Between ticks it
+//! sleeps until the next one, computed from its start so lateness never accumulates;
+//! a tick that overran is not repeated (each call's [`crate::media::Pacer`] catches up or
+//! skips, as before). An idle shard blocks until a call is attached.
+//!
+//! Decisions and their costs:
+//! - keys are seen at the next tick after their packet arrives (at most 20 ms later),
+//!   which no caller can hear; the call task is woken only for a key, the end of a
+//!   prompt, silence, or a recording it asked for;
+//! - commands and events go through channels, never a lock shared per packet; a call
+//!   task that ends drops its [`MediaHandle`], and the shard drops the call's media (and
+//!   its socket) at the next tick;
+//! - `PlaybackFinished` carries the number of the `play` it ends, so a prompt that ends
+//!   just as the caller barges in is not taken for the end of the next one;
+//! - each call keeps its own socket (one port per call, as its SDP says): symmetric RTP
+//!   latching stays unambiguous, at the price of one `sendto` per packet (`sendmmsg`
+//!   batches only on one socket).
+
+use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self as sync_channel, Receiver, Sender, TryRecvError};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::media_path::MediaPath;
+use crate::media::{Key, Recorded, FRAME_DURATION};
+use crate::metrics::{DtmfMethod, Metrics};
+use crate::prompts::Prompt;
+use crate::sdp::Negotiated;
+
+/// A caller silent this long (no RTP at all) is reported as [`MediaEvent::CallerSilent`].
+pub const MEDIA_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What the media of a call tells its call task.
+#[derive(Debug)]
+pub enum MediaEvent {
+    /// The caller pressed a key (RFC 4733 event or in-band tone).
+    Key(Key, DtmfMethod),
+    /// The playlist of the `play` with this number has been sent to its end.
+    PlaybackFinished(u64),
+    /// No RTP from the caller for [`MEDIA_TIMEOUT`].
+    CallerSilent,
+    /// The call's RTP socket failed; its media has stopped.
+    SocketFailed(io::Error),
+}
+
+/// What a call task asks of its media.
+enum Command {
+    Play(u64, Vec<Arc<Prompt>>),
+    Stop,
+    Renegotiate(Box<Negotiated>),
+    StartRecording(Duration),
+    StopRecording,
+    TakeRecording(oneshot::Sender<Option<Recorded>>),
+}
+
+/// A call's media, handed to a shard.
+struct Attach {
+    socket: std::net::UdpSocket,
+    negotiated: Negotiated,
+    commands: Receiver<Command>,
+    events: mpsc::UnboundedSender<MediaEvent>,
+}
+
+/// The clock threads; calls are attached to them in turn.
+pub struct MediaClock {
+    shards: Vec<Sender<Attach>>,
+    next_shard: AtomicUsize,
+}
+
+impl MediaClock {
+    /// Starts `shards` clock threads (at least one).
+    pub fn start(shards: usize, metrics: Arc<Metrics>) -> io::Result<MediaClock> {
+        let shards = (0..shards.max(1))
+            .map(|index| {
+                let (attach, attached) = sync_channel::channel();
+                let metrics = metrics.clone();
+                std::thread::Builder::new()
+                    .name(format!("media-clock-{index}"))
+                    .spawn(move || run_shard(&attached, &metrics))
+                    .map(|_| attach)
+            })
+            .collect::<io::Result<_>>()?;
+        Ok(MediaClock {
+            shards,
+            next_shard: AtomicUsize::new(0),
+        })
+    }
+
+    /// Starts the media of an answered call on `socket` (non-blocking); the first frame
+    /// goes out at the next tick.
+    pub fn attach(&self, socket: std::net::UdpSocket, negotiated: &Negotiated) -> MediaHandle {
+        let (commands, commands_received) = sync_channel::channel();
+        let (events_sent, events) = mpsc::unbounded_channel();
+        let index = self.next_shard.fetch_add(1, Ordering::Relaxed) % self.shards.len();
+        let attach = Attach {
+            socket,
+            negotiated: negotiated.clone(),
+            commands: commands_received,
+            events: events_sent,
+        };
+        if let Err(refused) = self.shards[index].send(attach) {
+            // The shard thread is gone (it panicked): the call hears nothing and ends.
+            let _ = refused
+                .0
+                .events
+                .send(MediaEvent::SocketFailed(io::Error::other(
+                    "media clock thread stopped",
+                )));
+        }
+        MediaHandle {
+            commands,
+            events,
+            plays: 0,
+        }
+    }
+}
+
+/// The call task's end of its media: commands in, events out. Dropping it ends the media.
+pub struct MediaHandle {
+    commands: Sender<Command>,
+    events: mpsc::UnboundedReceiver<MediaEvent>,
+    plays: u64,
+}
+
+impl MediaHandle {
+    /// Replaces what is playing with `prompts`; returns the number its
+    /// [`MediaEvent::PlaybackFinished`] will carry.
+    pub fn play(&mut self, prompts: Vec<Arc<Prompt>>) -> u64 {
+        self.plays += 1;
+        self.send(Command::Play(self.plays, prompts));
+        self.plays
+    }
+
+    /// Stops what is playing (silence follows).
+    pub fn stop(&self) {
+        self.send(Command::Stop);
+    }
+
+    /// Takes a new SDP negotiation (re-INVITE).
+    pub fn renegotiate(&self, negotiated: &Negotiated) {
+        self.send(Command::Renegotiate(Box::new(negotiated.clone())));
+    }
+
+    /// Starts recording the caller (at most `max`), replacing an earlier recording.
+    pub fn start_recording(&self, max: Duration) {
+        self.send(Command::StartRecording(max));
+    }
+
+    /// Stops recording; the recording waits for [`MediaHandle::take_recording`].
+    pub fn stop_recording(&self) {
+        self.send(Command::StopRecording);
+    }
+
+    /// Stops recording and asks for what was recorded since the last take (None when
+    /// too short to keep); the answer comes at the next tick.
+    pub fn take_recording(&self) -> oneshot::Receiver<Option<Recorded>> {
+        let (reply, recording) = oneshot::channel();
+        self.send(Command::TakeRecording(reply));
+        recording
+    }
+
+    /// The next event of the call's media; None only if the clock thread is gone.
+    pub async fn next_event(&mut self) -> Option<MediaEvent> {
+        self.events.recv().await
+    }
+
+    fn send(&self, command: Command) {
+        // A send fails only when the shard has already dropped this call's media after
+        // a socket failure, which the call task hears as an event.
+        let _ = self.commands.send(command);
+    }
+}
+
+/// One attached call, as its shard holds it.
+struct Stream {
+    path: MediaPath,
+    commands: Receiver<Command>,
+    events: mpsc::UnboundedSender<MediaEvent>,
+    playing: Option<u64>,
+    reported_silent: bool,
+}
+
+impl Stream {
+    /// One tick of this call's media. Returns false when the call's media has ended.
+    fn tick(&mut self, now: Instant, metrics: &Metrics) -> bool {
+        loop {
+            match self.commands.try_recv() {
+                Ok(command) => self.apply(command),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    self.path.flush_counts(metrics);
+                    return false;
+                }
+            }
+        }
+        let events = &self.events;
+        if let Err(error) = self.path.drain_received(now, |key, method| {
+            let _ = events.send(MediaEvent::Key(key, method));
+        }) {
+            let _ = self.events.send(MediaEvent::SocketFailed(error));
+            self.path.flush_counts(metrics);
+            return false;
+        }
+        if !self.reported_silent && self.path.silent_for(MEDIA_TIMEOUT, now) {
+            self.reported_silent = true;
+            let _ = self.events.send(MediaEvent::CallerSilent);
+        }
+        if self.path.send_due(now, metrics) {
+            if let Some(play) = self.playing.take() {
+                let _ = self.events.send(MediaEvent::PlaybackFinished(play));
+            }
+        }
+        true
+    }
+
+    fn apply(&mut self, command: Command) {
+        match command {
+            Command::Play(play, prompts) => {
+                self.path.play(prompts);
+                self.playing = Some(play);
+            }
+            Command::Stop => {
+                self.path.stop();
+                self.playing = None;
+            }
+            Command::Renegotiate(negotiated) => self.path.renegotiate(&negotiated),
+            Command::StartRecording(max) => self.path.start_recording(max),
+            Command::StopRecording => self.path.stop_recording(),
+            Command::TakeRecording(reply) => {
+                let _ = reply.send(self.path.take_recording());
+            }
+        }
+    }
+}
+
+/// One clock thread: attaches calls as they come and runs every tick until the clock
+/// itself is dropped and its last call has ended.
+fn run_shard(attached: &Receiver<Attach>, metrics: &Metrics) {
+    let mut streams: Vec<Stream> = Vec::new();
+    let mut schedule = Schedule::new(Instant::now());
+    loop {
+        if streams.is_empty() {
+            let Ok(attach) = attached.recv() else { return };
+            schedule = Schedule::new(Instant::now());
+            streams.push(Stream::attached(attach, schedule.current()));
+        }
+        while let Ok(attach) = attached.try_recv() {
+            streams.push(Stream::attached(attach, schedule.current()));
+        }
+        let now = Instant::now();
+        streams.retain_mut(|stream| stream.tick(now, metrics));
+        let wait = schedule.advance(Instant::now());
+        if !wait.is_zero() {
+            std::thread::sleep(wait);
+        }
+    }
+}
+
+impl Stream {
+    /// The shard's hold on a newly attached call, its first frame due at `tick`.
+    fn attached(attach: Attach, tick: Instant) -> Stream {
+        Stream {
+            path: MediaPath::new(attach.socket, &attach.negotiated, tick),
+            commands: attach.commands,
+            events: attach.events,
+            playing: None,
+            reported_silent: false,
+        }
+    }
+}
+
+/// The shard's ticks: tick n is at `start + n * 20 ms`.
+struct Schedule {
+    start: Instant,
+    tick: u64,
+}
+
+impl Schedule {
+    fn new(start: Instant) -> Schedule {
+        Schedule { start, tick: 0 }
+    }
+
+    /// When the current tick was due.
+    fn current(&self) -> Instant {
+        self.start + Duration::from_nanos(self.tick * FRAME_NANOS)
+    }
+
+    /// Moves to the next tick and returns how long to sleep until it. After an overrun
+    /// the latest tick already due runs at once (zero sleep) and the older missed ones
+    /// are skipped, not run back to back.
+    fn advance(&mut self, now: Instant) -> Duration {
+        let elapsed = now.saturating_duration_since(self.start).as_nanos();
+        let latest_due = u64::try_from(elapsed / u128::from(FRAME_NANOS)).unwrap_or(u64::MAX);
+        self.tick = (self.tick + 1).max(latest_due);
+        self.current().saturating_duration_since(now)
+    }
+}
+
+const FRAME_NANOS: u64 = FRAME_DURATION.as_nanos() as u64;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schedule_sleeps_to_the_next_tick_and_skips_overrun_ticks() {
+        let start = Instant::now();
+        let mut schedule = Schedule::new(start);
+        let ms = Duration::from_millis;
+        assert_eq!(schedule.advance(start + ms(3)), ms(17));
+        assert_eq!(schedule.current(), start + ms(20));
+        // A tick that ran 45 ms over: tick 2 (40 ms) is skipped, tick 3 (60 ms) runs
+        // at once.
+        assert_eq!(schedule.advance(start + ms(65)), Duration::ZERO);
+        assert_eq!(schedule.current(), start + ms(60));
+        assert_eq!(schedule.advance(start + ms(61)), ms(19));
+        assert_eq!(schedule.current(), start + ms(80));
+    }
+}
