@@ -12,7 +12,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use hotline::caller::{Call, CallError, CallerConfig, KeyMethod, PromptIndex, RtpStats};
+use hotline::caller::{
+    Call, CallError, CallerClock, CallerConfig, KeyMethod, PromptIndex, RtpStats,
+};
 use hotline::load::bare;
 use hotline::load::plan::{steps_from_simulation, Step};
 use hotline::load::procfs;
@@ -89,6 +91,9 @@ struct Args {
     /// Also run the bare UDP path (same streams, no server logic); alone when no server.
     #[arg(long)]
     bare: bool,
+    /// Threads sending and reading the calls' RTP in this tool.
+    #[arg(long, default_value_t = 1)]
+    caller_threads: usize,
     /// Write the report as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -205,6 +210,14 @@ struct Walk {
     hold: Duration,
     active: Arc<AtomicU64>,
     tally: Mutex<Tally>,
+    clock: Arc<CallerClock>,
+}
+
+/// The tool's own caller clock (`--caller-threads`).
+fn caller_clock(args: &Args) -> Result<Arc<CallerClock>, String> {
+    CallerClock::start(args.caller_threads)
+        .map(Arc::new)
+        .map_err(|e| format!("starting the caller clock: {e}"))
 }
 
 fn failure_reason(error: &CallError) -> String {
@@ -223,6 +236,7 @@ async fn one_call(walk: Arc<Walk>, number: usize, identify: bool) {
         config.telephone_event = None;
     }
     config.prompts = identify.then(|| walk.index.clone());
+    config.clock = walk.clock.clone();
     let mut call = match Call::dial(config).await {
         Ok(call) => call,
         Err(error) => {
@@ -318,6 +332,7 @@ fn load_walk(args: &Args, server: SocketAddr, active: Arc<AtomicU64>) -> Result<
         hold: Duration::from_secs_f64(args.hold),
         active,
         tally: Mutex::new(Tally::default()),
+        clock: caller_clock(args)?,
     })
 }
 
@@ -402,12 +417,15 @@ async fn run_bare(args: &Args) -> Result<BareFigures, String> {
     let hold = Duration::from_secs_f64(args.hold);
     let start = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
+    let clock = caller_clock(args)?;
     for (i, port) in ports.into_iter().enumerate() {
         tokio::time::sleep_until(start + Duration::from_secs_f64(i as f64 / args.rate)).await;
         let active = active.clone();
+        let clock = clock.clone();
         active.fetch_add(1, Ordering::Relaxed);
         tasks.spawn(async move {
-            let stats = bare::run_stream(SocketAddr::from(([127, 0, 0, 1], port)), hold).await;
+            let server = SocketAddr::from(([127, 0, 0, 1], port));
+            let stats = bare::run_stream(&clock, server, hold).await;
             active.fetch_sub(1, Ordering::Relaxed);
             stats
         });

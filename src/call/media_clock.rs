@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
 use super::media_path::MediaPath;
-use crate::media::{Key, Recorded, FRAME_DURATION};
+use crate::media::{Key, Recorded, TickSchedule};
 use crate::metrics::{DtmfMethod, Metrics};
 use crate::prompts::Prompt;
 use crate::sdp::Negotiated;
@@ -247,11 +247,11 @@ impl Stream {
 /// itself is dropped and its last call has ended.
 fn run_shard(attached: &Receiver<Attach>, metrics: &Metrics) {
     let mut streams: Vec<Stream> = Vec::new();
-    let mut schedule = Schedule::new(Instant::now());
+    let mut schedule = TickSchedule::new(Instant::now());
     loop {
         if streams.is_empty() {
             let Ok(attach) = attached.recv() else { return };
-            schedule = Schedule::new(Instant::now());
+            schedule = TickSchedule::new(Instant::now());
             streams.push(Stream::attached(attach, schedule.current()));
         }
         while let Ok(attach) = attached.try_recv() {
@@ -276,54 +276,5 @@ impl Stream {
             playing: None,
             reported_silent: false,
         }
-    }
-}
-
-/// The shard's ticks: tick n is at `start + n * 20 ms`.
-struct Schedule {
-    start: Instant,
-    tick: u64,
-}
-
-impl Schedule {
-    fn new(start: Instant) -> Schedule {
-        Schedule { start, tick: 0 }
-    }
-
-    /// When the current tick was due.
-    fn current(&self) -> Instant {
-        self.start + Duration::from_nanos(self.tick * FRAME_NANOS)
-    }
-
-    /// Moves to the next tick and returns how long to sleep until it. After an overrun
-    /// the latest tick already due runs at once (zero sleep) and the older missed ones
-    /// are skipped, not run back to back.
-    fn advance(&mut self, now: Instant) -> Duration {
-        let elapsed = now.saturating_duration_since(self.start).as_nanos();
-        let latest_due = u64::try_from(elapsed / u128::from(FRAME_NANOS)).unwrap_or(u64::MAX);
-        self.tick = (self.tick + 1).max(latest_due);
-        self.current().saturating_duration_since(now)
-    }
-}
-
-const FRAME_NANOS: u64 = FRAME_DURATION.as_nanos() as u64;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_schedule_sleeps_to_the_next_tick_and_skips_overrun_ticks() {
-        let start = Instant::now();
-        let mut schedule = Schedule::new(start);
-        let ms = Duration::from_millis;
-        assert_eq!(schedule.advance(start + ms(3)), ms(17));
-        assert_eq!(schedule.current(), start + ms(20));
-        // A tick that ran 45 ms over: tick 2 (40 ms) is skipped, tick 3 (60 ms) runs
-        // at once.
-        assert_eq!(schedule.advance(start + ms(65)), Duration::ZERO);
-        assert_eq!(schedule.current(), start + ms(60));
-        assert_eq!(schedule.advance(start + ms(61)), ms(19));
-        assert_eq!(schedule.current(), start + ms(80));
     }
 }

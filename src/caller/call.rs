@@ -9,7 +9,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::time::{timeout_at, Instant};
 
-use super::media_task::{MediaHandle, MediaSetup};
+use super::media_clock::{MediaSetup, StreamHandle};
 use super::message::{
     dtmf_relay_body, retransmit_interval, Ids, Leg, ResponseInfo, TRANSACTION_TIMEOUT,
 };
@@ -209,7 +209,7 @@ enum Placed {
 pub struct Call {
     dialog: Dialog,
     leg: Leg,
-    media: MediaHandle,
+    media: StreamHandle,
     invite: String,
     codec: G711,
     telephone_event: Option<u8>,
@@ -332,14 +332,14 @@ impl Call {
             .first()
             .ok_or_else(|| CallError::Protocol("SDP answer without G.711".into()))?;
         let setup = MediaSetup {
-            socket: rtp,
+            socket: rtp.into_std()?,
             remote: sdp.remote_rtp,
             codec,
             telephone_event: sdp.telephone_event,
             prompts: config.prompts.clone(),
         };
         Ok(Placed::Answered(Box::new(Call {
-            media: MediaHandle::spawn(setup, events),
+            media: config.clock.attach(setup, events)?,
             dialog,
             leg,
             invite,

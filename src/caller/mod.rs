@@ -5,11 +5,11 @@
 //!
 //! Owns its sockets and tasks only; it talks to the server through the network like any
 //! phone and must not reach into server internals. Pure parts (message text, outgoing
-//! stream, prompt matching, statistics) are separate from the tokio shell
-//! (`signalling`, `media_task`, `call`).
+//! stream, prompt matching, statistics) are separate from the shell (`signalling`,
+//! `media_clock`, `call`).
 
 mod call;
-mod media_task;
+mod media_clock;
 mod message;
 mod outgoing;
 mod prompt_match;
@@ -21,6 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use call::{options, Call, CancelOutcome};
+pub use media_clock::{CallerClock, StreamHandle};
 pub use prompt_match::PromptIndex;
 pub use rtp_stats::{DeviationHistogram, RtpStats};
 
@@ -47,10 +48,13 @@ pub struct CallerConfig {
     /// The same INVITE (same branch) is sent this many extra times right after the
     /// first: to check that the server absorbs retransmissions.
     pub extra_invite_copies: u32,
+    /// The thread(s) that send and read the call's RTP.
+    pub clock: Arc<CallerClock>,
 }
 
 impl CallerConfig {
-    /// A call from 13800000000 to 1000: PCMU then PCMA, telephone-event 101.
+    /// A call from 13800000000 to 1000: PCMU then PCMA, telephone-event 101, its RTP on
+    /// the process's shared caller clock.
     pub fn new(server: SocketAddr, transport: Transport) -> Self {
         CallerConfig {
             server,
@@ -62,6 +66,7 @@ impl CallerConfig {
             prompts: None,
             answer_timeout: message::TRANSACTION_TIMEOUT,
             extra_invite_copies: 0,
+            clock: CallerClock::shared(),
         }
     }
 }

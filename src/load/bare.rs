@@ -6,17 +6,14 @@
 //! measures it like the server: one thread, one 20 ms schedule for all streams, a
 //! non-blocking drain of every socket and one `send_to` per stream per tick — the
 //! cheapest shape of the packet path. [`run_stream`] is one caller-side stream in the
-//! tool, shaped like the caller's media task.
+//! tool, on the same caller clock as the load calls' RTP.
 
 use std::io::{self, Write};
 use std::net::{SocketAddr, UdpSocket as StdUdpSocket};
 use std::time::{Duration, Instant};
 
-use tokio::net::UdpSocket;
-use tokio::time::MissedTickBehavior;
-
-use crate::caller::RtpStats;
-use crate::media::{parse_rtp, RtpPacketizer, FRAME_DURATION, FRAME_SAMPLES};
+use crate::caller::{CallerClock, RtpStats};
+use crate::media::{RtpPacketizer, FRAME_DURATION, FRAME_SAMPLES};
 
 const SILENCE: [u8; FRAME_SAMPLES] = [0xFF; FRAME_SAMPLES];
 
@@ -68,33 +65,19 @@ pub fn serve_streams(count: usize, lifetime: Duration, mut ports: impl Write) ->
     Ok(())
 }
 
-/// One caller-side bare stream for `hold`: a packet every 20 ms to `server`, and the
-/// server's packets recorded as a load call records them.
-pub async fn run_stream(server: SocketAddr, hold: Duration) -> io::Result<RtpStats> {
-    let socket = UdpSocket::bind("127.0.0.1:0").await?;
-    let mut packetizer = RtpPacketizer::new(rand::random(), 0, 0, 0);
-    let mut stats = RtpStats::default();
-    let mut ticks = tokio::time::interval(FRAME_DURATION);
-    ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
-    let end = tokio::time::Instant::now() + hold;
-    let mut out = Vec::with_capacity(12 + FRAME_SAMPLES);
-    let mut buf = [0u8; 2048];
-    loop {
-        tokio::select! {
-            _ = ticks.tick() => {
-                if tokio::time::Instant::now() >= end {
-                    return Ok(stats);
-                }
-                packetizer.write_packet(&SILENCE, FRAME_SAMPLES as u32, &mut out);
-                let _ = socket.send_to(&out, server).await;
-            }
-            received = socket.recv_from(&mut buf) => {
-                let Ok((n, _)) = received else { continue };
-                let now = Instant::now();
-                if let Some(p) = parse_rtp(&buf[..n]) {
-                    stats.record(p.marker, p.sequence, p.timestamp, p.ssrc, p.payload.len() as u32, now);
-                }
-            }
-        }
-    }
+/// One caller-side bare stream for `hold`, on the tool's caller clock like a load
+/// call's RTP: a packet every 20 ms to `server`, and the server's packets recorded as a
+/// load call records them.
+pub async fn run_stream(
+    clock: &CallerClock,
+    server: SocketAddr,
+    hold: Duration,
+) -> io::Result<RtpStats> {
+    let socket = StdUdpSocket::bind("127.0.0.1:0")?;
+    let stream = clock.attach_plain(socket, server)?;
+    tokio::time::sleep(hold).await;
+    stream
+        .stats()
+        .await
+        .ok_or_else(|| io::Error::other("caller clock thread stopped"))
 }

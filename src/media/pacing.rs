@@ -1,4 +1,5 @@
-//! The 20 ms send schedule of one call, as arithmetic on instants.
+//! The 20 ms send schedule of one call, and the tick schedule of a clock thread that
+//! drives many calls ([`TickSchedule`]), as arithmetic on instants.
 //!
 //! Frame `n` is due at `start + n * 20 ms`, always computed from the start instant, so
 //! timer lateness never accumulates into drift. The call task sleeps until
@@ -79,6 +80,37 @@ impl Pacer {
     fn due(&self, frame: u64) -> Instant {
         let nanos = u128::from(frame) * FRAME_DURATION.as_nanos();
         self.start + Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+    }
+}
+
+/// The ticks of a thread that drives many streams: tick n is at `start + n * 20 ms`,
+/// computed from the start so sleeping late never accumulates into drift.
+#[derive(Clone, Copy, Debug)]
+pub struct TickSchedule {
+    start: Instant,
+    tick: u64,
+}
+
+impl TickSchedule {
+    /// Tick 0 is at `start`.
+    pub fn new(start: Instant) -> TickSchedule {
+        TickSchedule { start, tick: 0 }
+    }
+
+    /// When the current tick was due.
+    pub fn current(&self) -> Instant {
+        let nanos = u128::from(self.tick) * FRAME_DURATION.as_nanos();
+        self.start + Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+    }
+
+    /// Moves to the next tick and returns how long to sleep until it. After an overrun
+    /// the latest tick already due runs at once (zero sleep) and the older missed ones
+    /// are skipped, not run back to back.
+    pub fn advance(&mut self, now: Instant) -> Duration {
+        let elapsed = now.saturating_duration_since(self.start).as_nanos();
+        let latest_due = u64::try_from(elapsed / FRAME_DURATION.as_nanos()).unwrap_or(u64::MAX);
+        self.tick = (self.tick + 1).max(latest_due);
+        self.current().saturating_duration_since(now)
     }
 }
 
@@ -191,5 +223,19 @@ mod tests {
             }
         );
         assert_eq!(p.next_due(), start);
+    }
+
+    #[test]
+    fn a_clock_sleeps_to_its_next_tick_and_skips_overrun_ticks() {
+        let start = Instant::now();
+        let mut schedule = TickSchedule::new(start);
+        assert_eq!(schedule.advance(start + ms(3)), ms(17));
+        assert_eq!(schedule.current(), start + ms(20));
+        // A tick that ran 45 ms over: tick 2 (40 ms) is skipped, tick 3 (60 ms) runs
+        // at once.
+        assert_eq!(schedule.advance(start + ms(65)), Duration::ZERO);
+        assert_eq!(schedule.current(), start + ms(60));
+        assert_eq!(schedule.advance(start + ms(61)), ms(19));
+        assert_eq!(schedule.current(), start + ms(80));
     }
 }
