@@ -11,8 +11,10 @@
 # pinyin gives exactly the syllables and tones we write. A row without pinyin falls back
 # to the characters, with a warning.
 # Each utterance: 22.05 kHz from espeak → 8 kHz mono 16-bit PCM, leading and trailing
-# silence trimmed, then exactly 100 ms of silence before and 250 ms after (digits: 20 ms
-# and 80 ms, so that digit prompts played in a row sound like one number), and the peak
+# silence trimmed, then exactly 100 ms of silence before and 250 ms after (digits and the
+# other words that amounts and dates are made of — num-*, yuan, jiao, fen, negative, month,
+# day, morning, afternoon: 20 ms and 80 ms, so that they played in a row sound like one
+# number), and the peak
 # normalized to -3 dBFS so every prompt has the same loudness.
 #
 # sox runs with -D (no dither) so that regenerating gives byte-identical files.
@@ -63,7 +65,10 @@ tail -n +2 "$TSV" | while IFS= read -r line; do
     fi
     espeak-ng -v "$VOICE" -s "$SPEED" -w "$tmp/raw.wav" "$text"
     pad="0.1 0.25"
-    case $id in digit-*) pad="0.02 0.08" ;; esac   # digits run together into a number
+    case $id in   # number words run together into a number
+        digit-* | num-* | yuan | jiao | fen | negative | month | day | morning | afternoon)
+            pad="0.02 0.08" ;;
+    esac
     # shellcheck disable=SC2086 # $pad is two numbers
     sox -D "$tmp/raw.wav" -r 8000 -c 1 -b 16 -e signed-integer "zh/$id.wav" \
         silence 1 0.02 0.5% reverse silence 1 0.02 0.5% reverse \

@@ -6,6 +6,7 @@
 //! The pure cores take time as an argument and own no sockets; the shells
 //! (`sip::transport`, `call`, `server`, `http`) are thin tokio tasks around them.
 
+pub mod accounts;
 pub mod call;
 pub mod caller;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod load;
 pub mod media;
 pub mod menu;
 pub mod metrics;
+pub mod passwords;
 pub mod prompts;
 pub mod sdp;
 pub mod server;

@@ -1,15 +1,17 @@
-//! The `hotline` command: `serve`, `check`, `simulate`, `lines` and `tickets`.
+//! The `hotline` command: `serve`, `check`, `simulate`, `tickets`, and the CSV imports
+//! `lines`, `balances`, `orders` and `cards` (`… import FILE.csv`).
 
 use std::net::SocketAddr;
 use std::ops::RangeInclusive;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 use hotline::config::{parse_port_range, ServerConfig};
 use hotline::menu::{self, Menu};
-use hotline::store::{Store, Which};
+use hotline::store::import::BadRow;
+use hotline::store::{import, import_accounts, Store, StoreError, Which};
 
 /// hotline: the telecom customer-service hotline's IVR server.
 #[derive(Parser)]
@@ -31,6 +33,12 @@ enum Command {
     Lines(LinesArgs),
     /// Tickets in the store.
     Tickets(TicketsArgs),
+    /// Balances and this month's charges (the bill query).
+    Balances(ImportArgs),
+    /// Installation and move orders (the installation progress query).
+    Orders(OrdersArgs),
+    /// Recharge cards (top-up); the CSV has the PINs in clear, the store only hashes.
+    Cards(ImportArgs),
 }
 
 #[derive(Args)]
@@ -65,6 +73,39 @@ enum LinesCommand {
             default_value = "config/prefectures.yaml"
         )]
         prefectures: PathBuf,
+    },
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    #[command(flatten)]
+    store: DbArgs,
+    #[command(subcommand)]
+    command: ImportCommand,
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Load a CSV: all rows or, on any bad row, none (`FILE:LINE: reason`).
+    Import { file: PathBuf },
+}
+
+#[derive(Args)]
+struct OrdersArgs {
+    #[command(flatten)]
+    store: DbArgs,
+    #[command(subcommand)]
+    command: OrdersCommand,
+}
+
+#[derive(Subcommand)]
+enum OrdersCommand {
+    /// Load an orders CSV: all rows or, on any bad row, none (`FILE:LINE: reason`).
+    Import {
+        file: PathBuf,
+        /// The ticket core's folder: local time comes from its holidays.yaml.
+        #[arg(long, env = "HOTLINE_TICKETS_CONFIG", default_value = "config")]
+        tickets_config: PathBuf,
     },
 }
 
@@ -145,6 +186,9 @@ fn main() -> ExitCode {
         Command::Simulate(args) => simulate(args),
         Command::Lines(args) => with_store(&args.store, |store| lines(store, args.command)),
         Command::Tickets(args) => with_store(&args.store, |store| tickets(store, args.command)),
+        Command::Balances(args) => with_store(&args.store, |store| balances(store, args.command)),
+        Command::Orders(args) => with_store(&args.store, |store| orders(store, args.command)),
+        Command::Cards(args) => with_store(&args.store, |store| cards(store, args.command)),
     }
 }
 
@@ -280,16 +324,68 @@ async fn lines(store: Store, command: LinesCommand) -> Result<ExitCode, String> 
     let LinesCommand::Import { file, prefectures } = command;
     let prefectures =
         hotline::tickets::config::load_prefectures(&prefectures).map_err(|e| e.to_string())?;
+    let parse = |text: &str, name: &str| import::parse_lines(text, name, &prefectures);
+    import_csv(&file, "line(s)", parse, |lines| async move {
+        store.upsert_lines(&lines).await
+    })
+    .await
+}
+
+async fn balances(store: Store, command: ImportCommand) -> Result<ExitCode, String> {
+    let ImportCommand::Import { file } = command;
+    import_csv(
+        &file,
+        "balance(s)",
+        import_accounts::parse_balances,
+        |rows| async move { store.import_balances(&rows, chrono::Utc::now()).await },
+    )
+    .await
+}
+
+async fn orders(store: Store, command: OrdersCommand) -> Result<ExitCode, String> {
+    let OrdersCommand::Import {
+        file,
+        tickets_config,
+    } = command;
+    let calendar = hotline::tickets::config::load_calendar(&tickets_config.join("holidays.yaml"))
+        .map_err(|e| e.to_string())?;
+    let parse =
+        |text: &str, name: &str| import_accounts::parse_orders(text, name, calendar.offset());
+    import_csv(&file, "order(s)", parse, |rows| async move {
+        store.import_orders(&rows).await
+    })
+    .await
+}
+
+async fn cards(store: Store, command: ImportCommand) -> Result<ExitCode, String> {
+    let ImportCommand::Import { file } = command;
+    import_csv(
+        &file,
+        "card(s)",
+        import_accounts::parse_cards,
+        |rows| async move { store.import_cards(&rows, chrono::Utc::now()).await },
+    )
+    .await
+}
+
+/// Reads and checks `file` with `parse`, then writes every row with `write`, or prints
+/// every bad row and writes none.
+async fn import_csv<T, Fut>(
+    file: &Path,
+    what: &str,
+    parse: impl FnOnce(&str, &str) -> Result<Vec<T>, Vec<BadRow>>,
+    write: impl FnOnce(Vec<T>) -> Fut,
+) -> Result<ExitCode, String>
+where
+    Fut: std::future::Future<Output = Result<usize, StoreError>>,
+{
     let text =
-        std::fs::read_to_string(&file).map_err(|error| format!("{}: {error}", file.display()))?;
+        std::fs::read_to_string(file).map_err(|error| format!("{}: {error}", file.display()))?;
     let name = file.display().to_string();
-    match hotline::store::import::parse_lines(&text, &name, &prefectures) {
-        Ok(lines) => {
-            let count = store
-                .upsert_lines(&lines)
-                .await
-                .map_err(|e| e.to_string())?;
-            println!("{name}: {count} line(s) imported");
+    match parse(&text, &name) {
+        Ok(rows) => {
+            let count = write(rows).await.map_err(|e| e.to_string())?;
+            println!("{name}: {count} {what} imported");
             Ok(ExitCode::SUCCESS)
         }
         Err(bad_rows) => {

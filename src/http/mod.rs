@@ -1,10 +1,12 @@
 //! HTTP (axum): `GET /healthz`, Prometheus `GET /metrics`, the tickets JSON API
-//! ([`tickets`]) and the call recordings its tickets link to ([`recordings`]).
+//! ([`tickets`]), the call recordings its tickets link to ([`recordings`]) and the
+//! password locks ([`passwords`]).
 //!
 //! Owns the HTTP routes, their JSON shapes and status codes only: what `/metrics` reports
 //! comes from [`crate::metrics`], every ticket decision from the store and the rules of
 //! [`crate::tickets`]. Must not decide anything about tickets itself.
 
+pub mod passwords;
 pub mod recordings;
 pub mod tickets;
 
@@ -26,6 +28,7 @@ pub fn router(metrics: Arc<Metrics>, tickets: Arc<TicketsApi>) -> Router {
         .route("/metrics", get(metrics_text))
         .with_state(metrics)
         .merge(recordings::routes(tickets.store().clone()))
+        .merge(passwords::routes(tickets.store().clone()))
         .merge(tickets::routes(tickets))
 }
 

@@ -86,7 +86,9 @@ impl From<StoreError> for ApiError {
             StoreError::Database(_) | StoreError::Migrate(_) | StoreError::UnsupportedUrl(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
-            StoreError::Serial(_) | StoreError::Corrupt(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            StoreError::Serial(_) | StoreError::Corrupt(_) | StoreError::Blocking(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         };
         let message = match &error {
             StoreError::Illegal(illegal) => illegal.reason.clone(),

@@ -7,6 +7,9 @@
 //! stable names (`landline`, `suspended-arrears`, `gold`…), flags `true`/`false`, the
 //! number must fit the kind and the prefecture's area code (`tickets::number`); the
 //! contact phone and the contract number may be empty.
+//!
+//! The header, row and duplicate checks ([`parse_csv`]) serve the accounts CSVs of
+//! [`super::import_accounts`] too.
 
 use std::fmt;
 
@@ -47,6 +50,36 @@ pub fn parse_lines(
     file: &str,
     prefectures: &Prefectures,
 ) -> Result<Vec<Line>, Vec<BadRow>> {
+    let check = |fields: &Fields| check_row(fields, prefectures);
+    parse_csv(text, file, &COLUMNS, check, "number", |line: &Line| {
+        &line.number
+    })
+}
+
+/// One row's fields, read by column name (an absent column reads as empty).
+pub(crate) struct Fields<'r> {
+    header: &'r csv::StringRecord,
+    record: &'r csv::StringRecord,
+}
+
+impl<'r> Fields<'r> {
+    pub(crate) fn get(&self, name: &str) -> &'r str {
+        let index = self.header.iter().position(|h| h == name);
+        index.and_then(|i| self.record.get(i)).unwrap_or("")
+    }
+}
+
+/// The checks every import shares: a header naming exactly `columns` (any order), one
+/// record per row checked by `check` (which reads a field by column name), blank rows
+/// skipped, and no two rows with the same `key` (named `key_name` in messages).
+pub(crate) fn parse_csv<T>(
+    text: &str,
+    file: &str,
+    columns: &[&str],
+    check: impl Fn(&Fields) -> Result<T, Vec<String>>,
+    key_name: &str,
+    key: impl Fn(&T) -> &str,
+) -> Result<Vec<T>, Vec<BadRow>> {
     let bad = |line: u64, reason: String| BadRow {
         file: file.to_string(),
         line,
@@ -60,8 +93,8 @@ pub fn parse_lines(
         .headers()
         .map_err(|error| vec![bad(1, format!("unreadable header: {error}"))])?
         .clone();
-    let index = column_index(&header).map_err(|reason| vec![bad(1, reason)])?;
-    let mut lines = Vec::new();
+    check_header(&header, columns).map_err(|reason| vec![bad(1, reason)])?;
+    let mut rows = Vec::new();
     let mut errors = Vec::new();
     let mut seen = std::collections::HashMap::new();
     for record in reader.records() {
@@ -84,29 +117,32 @@ pub fn parse_lines(
             ));
             continue;
         }
-        let field = |name: &str| index(name).and_then(|i| record.get(i)).unwrap_or("");
-        match check_row(&field, prefectures) {
-            Ok(line) => match seen.insert(line.number.clone(), line_no) {
+        let fields = Fields {
+            header: &header,
+            record: &record,
+        };
+        match check(&fields) {
+            Ok(row) => match seen.insert(key(&row).to_string(), line_no) {
                 Some(first) => errors.push(bad(
                     line_no,
-                    format!("number `{}` is already on line {first}", line.number),
+                    format!("{key_name} `{}` is already on line {first}", key(&row)),
                 )),
-                None => lines.push(line),
+                None => rows.push(row),
             },
             Err(reasons) => errors.push(bad(line_no, reasons.join("; "))),
         }
     }
     if errors.is_empty() {
-        Ok(lines)
+        Ok(rows)
     } else {
         Err(errors)
     }
 }
 
-/// Maps column names to positions; every column is required, no other is allowed.
-fn column_index(header: &csv::StringRecord) -> Result<impl Fn(&str) -> Option<usize> + '_, String> {
-    let unknown: Vec<&str> = header.iter().filter(|h| !COLUMNS.contains(h)).collect();
-    let missing: Vec<&str> = COLUMNS
+/// Every column is required, no other is allowed.
+fn check_header(header: &csv::StringRecord, columns: &[&str]) -> Result<(), String> {
+    let unknown: Vec<&str> = header.iter().filter(|h| !columns.contains(h)).collect();
+    let missing: Vec<&str> = columns
         .iter()
         .copied()
         .filter(|c| !header.iter().any(|h| h == *c))
@@ -116,17 +152,15 @@ fn column_index(header: &csv::StringRecord) -> Result<impl Fn(&str) -> Option<us
             "header: unknown column(s) [{}], missing column(s) [{}]; expected {}",
             unknown.join(", "),
             missing.join(", "),
-            COLUMNS.join(",")
+            columns.join(",")
         ));
     }
-    Ok(move |name: &str| header.iter().position(|h| h == name))
+    Ok(())
 }
 
 /// Every problem of one row, or its line.
-fn check_row<'a>(
-    field: &dyn Fn(&str) -> &'a str,
-    prefectures: &Prefectures,
-) -> Result<Line, Vec<String>> {
+fn check_row(fields: &Fields, prefectures: &Prefectures) -> Result<Line, Vec<String>> {
+    let field = |name: &str| fields.get(name);
     let mut reasons = Vec::new();
     let mut required = |name: &str| {
         let value = field(name);
@@ -182,7 +216,7 @@ fn check_row<'a>(
     }
 }
 
-fn parse_named<T>(text: &str, reasons: &mut Vec<String>) -> Option<T>
+pub(super) fn parse_named<T>(text: &str, reasons: &mut Vec<String>) -> Option<T>
 where
     T: std::str::FromStr<Err = crate::tickets::model::UnknownName>,
 {
@@ -206,7 +240,7 @@ fn parse_flag(name: &str, text: &str, reasons: &mut Vec<String>) -> Option<bool>
     }
 }
 
-fn optional(text: &str) -> Option<String> {
+pub(super) fn optional(text: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_string())
 }
 

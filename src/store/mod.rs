@@ -1,9 +1,10 @@
 //! The durable store (sqlx): subscriber lines, tickets with their lifecycle events,
-//! serial numbers and call recordings ([`recording`]), on SQLite (the default, one file)
-//! or PostgreSQL (multi-node).
+//! serial numbers, call recordings ([`recording`]) and the accounts of the self-service
+//! queries and passwords ([`accounts`]), on SQLite (the default, one file) or PostgreSQL
+//! (multi-node).
 //!
 //! Owns: the schema (`migrations/sqlite`, `migrations/postgres`, embedded and applied by
-//! [`Store::connect`]), the subscriber-lines CSV import ([`import`]) and the transactions
+//! [`Store::connect`]), the CSV imports ([`import`], [`import_accounts`]) and the transactions
 //! that run the pure rules of [`crate::tickets`] over what is stored: one report is read,
 //! decided and written in one transaction, serialized per number, so two calls reporting
 //! the same number at the same moment make one ticket; the caller's recording is written
@@ -17,6 +18,7 @@
 //! used: it has no chrono types, and `BEGIN IMMEDIATE` / advisory locks are per backend.
 
 pub mod import;
+pub mod import_accounts;
 pub mod recording;
 
 use std::str::FromStr;
@@ -34,6 +36,7 @@ use crate::tickets::model::{Line, NewTicket, Product, TicketId, TicketStatus, Un
 use crate::tickets::rules::{ComplaintRequest, Decision, FaultReport, SuggestionRequest};
 use crate::tickets::serial::{Serial, SerialError};
 
+pub use accounts::{Balance, InstallOrder, NewCard, PasswordLock, PasswordSubject, Redeemed};
 pub use recording::{NewRecording, Recording, RecordingId, RecordingInfo};
 
 /// Why a store operation failed.
@@ -55,6 +58,9 @@ pub enum StoreError {
     /// A stored value that is not one of the model's names (a hand-edited row).
     #[error("stored data: {0}")]
     Corrupt(String),
+    /// A blocking task (a password hash check) panicked or was cancelled.
+    #[error("background task: {0}")]
+    Blocking(#[from] tokio::task::JoinError),
 }
 
 impl From<UnknownName> for StoreError {
@@ -147,6 +153,8 @@ macro_rules! on_backend {
         }
     };
 }
+
+pub mod accounts;
 
 impl Store {
     /// Connects to `sqlite://FILE` (created on first use; WAL, foreign keys, a busy
@@ -359,6 +367,7 @@ mod sqlite {
     }
 
     include!("queries.rs");
+    include!("accounts_queries.rs");
 }
 
 /// The PostgreSQL queries: a transaction-scoped advisory lock keyed by the number
@@ -384,4 +393,5 @@ mod postgres {
     }
 
     include!("queries.rs");
+    include!("accounts_queries.rs");
 }
