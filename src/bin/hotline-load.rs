@@ -70,9 +70,13 @@ struct Args {
     /// Seconds each call stays up after the answer (the path is walked first).
     #[arg(long, default_value_t = 20.0)]
     hold: f64,
-    /// Menu keys to walk, space-separated.
+    /// Menu keys to walk, space-separated (an empty path still hears the opening prompts).
     #[arg(long, default_value = "3 1 *")]
     path: String,
+    /// Don't walk or listen: each call is held --hold after the answer, then hung up
+    /// (set-up rate runs).
+    #[arg(long)]
+    setup_only: bool,
     /// How keys are sent.
     #[arg(long, value_enum, default_value = "rfc4733")]
     keys: Keys,
@@ -303,7 +307,11 @@ async fn one_call(walk: Arc<Walk>, number: usize, identify: bool) {
 fn load_walk(args: &Args, server: SocketAddr, active: Arc<AtomicU64>) -> Result<Walk, String> {
     let menu = Menu::load(&args.menu).map_err(|d| format!("{}: {d:?}", args.menu.display()))?;
     let lines = simulate(Arc::new(menu), "13800000000", &args.path)?;
-    let steps = steps_from_simulation(&lines);
+    let steps = if args.setup_only {
+        Vec::new()
+    } else {
+        steps_from_simulation(&lines)
+    };
     let store = PromptStore::load_dir(&args.prompts)
         .map_err(|e| format!("{}: {} prompt errors", args.prompts.display(), e.len()))?;
     let step_lengths = steps

@@ -9,6 +9,7 @@ use super::endpoint::{
     ClientEntry, Dest, Endpoint, Purpose, ServerEntry, ServerTx, TxKey, ALLOW, SUPPORTED,
 };
 use super::message::{reason_phrase, Builder, Message};
+use super::timers::TimerKey;
 use super::transaction::ClientNonInviteTx;
 use super::{CallEvent, CallHandle, EndReason, Transport};
 
@@ -222,6 +223,7 @@ impl Endpoint {
             tx.respond(code, bytes.clone(), now);
         }
         let dest = entry.dest;
+        self.rearm_server(key);
         self.transmit(dest, bytes);
     }
 
@@ -249,7 +251,7 @@ impl Endpoint {
         };
         let tx = ClientNonInviteTx::new(bytes.clone(), now, dest.transport == Transport::Tcp);
         self.client_txs.insert(
-            branch,
+            branch.clone(),
             ClientEntry {
                 tx,
                 dest,
@@ -257,6 +259,7 @@ impl Endpoint {
                 purpose,
             },
         );
+        self.rearm_client(&branch);
         self.transmit(dest, bytes);
     }
 
@@ -273,6 +276,7 @@ impl Endpoint {
             {
                 tx.stop_retransmitting();
             }
+            self.rearm_server(key);
         }
         self.event(CallEvent::Ended { call, reason });
     }
@@ -291,6 +295,10 @@ impl Endpoint {
         }) = self.server_txs.get_mut(&key)
         {
             tx.ack_2xx();
+            // `c` holds `self.calls`, so the deadline is indexed field by field.
+            if let Some(at) = tx.poll_timeout() {
+                self.timers.push(at, TimerKey::Server(key.clone()));
+            }
         }
         if c.phase == Phase::Answered {
             c.phase = Phase::Confirmed;

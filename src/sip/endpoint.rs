@@ -10,6 +10,7 @@ use std::time::Instant;
 use super::call::{Call, Phase};
 use super::header::Via;
 use super::message::{reason_phrase, Builder, Message, StartLine};
+use super::timers::{TimerKey, Timers};
 use super::transaction::{ClientNonInviteTx, ServerInviteTx, ServerNonInviteTx, TxEvent};
 use super::{CallEvent, CallHandle, EndReason, EndpointConfig, Incoming, Output, Transport};
 
@@ -156,6 +157,7 @@ pub struct Endpoint {
     pub(super) server_txs: HashMap<TxKey, ServerEntry>,
     pub(super) client_txs: HashMap<String, ClientEntry>,
     pub(super) outputs: VecDeque<Output>,
+    pub(super) timers: Timers,
     next_call: u64,
 }
 
@@ -167,6 +169,7 @@ impl Endpoint {
             server_txs: HashMap::new(),
             client_txs: HashMap::new(),
             outputs: VecDeque::new(),
+            timers: Timers::default(),
             next_call: 1,
         }
     }
@@ -191,33 +194,29 @@ impl Endpoint {
     }
 
     pub fn handle_timeout(&mut self, now: Instant) {
-        let due: Vec<TxKey> = self
-            .server_txs
-            .iter()
-            .filter(|(_, e)| server_timeout(&e.tx).is_some_and(|t| t <= now))
-            .map(|(k, _)| k.clone())
-            .collect();
-        for key in due {
-            while let Some(event) = self.server_txs.get_mut(&key).and_then(|e| match &mut e.tx {
-                ServerTx::Invite(tx) => tx.handle_timeout(now),
-                ServerTx::NonInvite(tx) => tx.handle_timeout(now),
-            }) {
-                self.on_server_tx_event(&key, event, now);
-            }
-        }
-        let due: Vec<String> = self
-            .client_txs
-            .iter()
-            .filter(|(_, e)| e.tx.poll_timeout().is_some_and(|t| t <= now))
-            .map(|(k, _)| k.clone())
-            .collect();
-        for branch in due {
-            while let Some(event) = self
-                .client_txs
-                .get_mut(&branch)
-                .and_then(|e| e.tx.handle_timeout(now))
-            {
-                self.on_client_tx_event(&branch, event, now);
+        for key in self.timers.take_due(now) {
+            match key {
+                TimerKey::Server(key) => {
+                    while let Some(event) =
+                        self.server_txs.get_mut(&key).and_then(|e| match &mut e.tx {
+                            ServerTx::Invite(tx) => tx.handle_timeout(now),
+                            ServerTx::NonInvite(tx) => tx.handle_timeout(now),
+                        })
+                    {
+                        self.on_server_tx_event(&key, event, now);
+                    }
+                    self.rearm_server(&key);
+                }
+                TimerKey::Client(branch) => {
+                    while let Some(event) = self
+                        .client_txs
+                        .get_mut(&branch)
+                        .and_then(|e| e.tx.handle_timeout(now))
+                    {
+                        self.on_client_tx_event(&branch, event, now);
+                    }
+                    self.rearm_client(&branch);
+                }
             }
         }
     }
@@ -226,13 +225,31 @@ impl Endpoint {
         self.outputs.pop_front()
     }
 
-    pub fn poll_timeout(&self) -> Option<Instant> {
-        let server = self
-            .server_txs
-            .values()
-            .filter_map(|e| server_timeout(&e.tx));
-        let client = self.client_txs.values().filter_map(|e| e.tx.poll_timeout());
-        server.chain(client).min()
+    /// When [`Endpoint::handle_timeout`] is next wanted.
+    pub fn poll_timeout(&mut self) -> Option<Instant> {
+        let (server_txs, client_txs) = (&self.server_txs, &self.client_txs);
+        self.timers.earliest(|key| match key {
+            TimerKey::Server(key) => server_txs.get(key).and_then(|e| server_timeout(&e.tx)),
+            TimerKey::Client(branch) => client_txs.get(branch).and_then(|e| e.tx.poll_timeout()),
+        })
+    }
+
+    /// Indexes the server transaction's deadline after it may have changed.
+    pub(super) fn rearm_server(&mut self, key: &TxKey) {
+        if let Some(at) = self.server_txs.get(key).and_then(|e| server_timeout(&e.tx)) {
+            self.timers.push(at, TimerKey::Server(key.clone()));
+        }
+    }
+
+    /// Indexes the client transaction's deadline after it may have changed.
+    pub(super) fn rearm_client(&mut self, branch: &str) {
+        if let Some(at) = self
+            .client_txs
+            .get(branch)
+            .and_then(|e| e.tx.poll_timeout())
+        {
+            self.timers.push(at, TimerKey::Client(branch.to_owned()));
+        }
     }
 
     pub(super) fn event(&mut self, event: CallEvent) {
@@ -288,13 +305,14 @@ impl Endpoint {
             ServerTx::NonInvite(ServerNonInviteTx::completed(bytes, now, reliable))
         };
         self.server_txs.insert(
-            key,
+            key.clone(),
             ServerEntry {
                 tx,
                 dest: ctx.dest,
                 call: None,
             },
         );
+        self.rearm_server(&key);
     }
 
     /// A complete response with no body but `headers`, sent with [`Self::reply`].
@@ -369,7 +387,9 @@ impl Endpoint {
         if msg.cseq().is_none_or(|c| c.method != method) {
             return tracing::debug!(code, "response with a foreign CSeq method ignored");
         }
-        if entry.tx.on_response(code, now) {
+        let final_response = entry.tx.on_response(code, now);
+        self.rearm_client(&branch);
+        if final_response {
             self.on_client_final(&branch, code, now);
         }
     }

@@ -15,6 +15,7 @@ mod framing;
 mod header;
 mod message;
 mod requests;
+mod timers;
 mod transaction;
 pub mod transport;
 

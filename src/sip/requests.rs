@@ -200,6 +200,7 @@ impl Endpoint {
                 call,
             },
         );
+        self.rearm_server(key);
         self.transmit(ctx.dest, trying);
     }
 
@@ -207,14 +208,17 @@ impl Endpoint {
         if req.defect.is_some() {
             return tracing::warn!("malformed ACK dropped: {:?}", req.defect);
         }
-        if let Some(ServerEntry {
-            tx: ServerTx::Invite(tx),
-            ..
-        }) = TxKey::of(req, "ACK").and_then(|key| self.server_txs.get_mut(&key))
-        {
-            // ACK for a non-2xx final response: same branch as the INVITE.
-            if tx.ack_non_2xx(now) {
-                return;
+        if let Some(key) = TxKey::of(req, "ACK") {
+            if let Some(ServerEntry {
+                tx: ServerTx::Invite(tx),
+                ..
+            }) = self.server_txs.get_mut(&key)
+            {
+                // ACK for a non-2xx final response: same branch as the INVITE.
+                if tx.ack_non_2xx(now) {
+                    self.rearm_server(&key);
+                    return;
+                }
             }
         }
         let to_tag = req

@@ -13,6 +13,7 @@ for n in 100 500 1000 2000; do
   "$bin/hotline-load" --spawn-server --calls "$n" --rate 200 --hold 20 --path "3 1 *" \
     --identify-every "$every" --bare --json "$out/concurrent-$n.json" | tee "$out/concurrent-$n.txt"
 done
-# Set-up rate: 1000 calls per second for 60 s, each held 2 s (about 2000 up at once).
-"$bin/hotline-load" --spawn-server --calls 3000 --rate 1000 --duration 60 --hold 2 --path "" \
+# Set-up rate: 1000 calls per second for 60 s, each held 2 s after its answer without
+# walking the menu (about 2000 up at once).
+"$bin/hotline-load" --spawn-server --calls 3000 --rate 1000 --duration 60 --hold 2 --setup-only \
   --identify-every 50 --json "$out/rate-1000.json" | tee "$out/rate-1000.txt"
