@@ -69,7 +69,10 @@ async fn too_many_wrong_keys_play_08_and_transfer_to_an_agent() {
         .expect("REFER to the agents");
     assert!(target.contains("sip:agents@"), "Refer-To {target}");
     call.notify_transfer(200).await.expect("NOTIFY answered");
-    call.hang_up().await.expect("call ended");
+    // The transfer succeeded: the server, the transferor, ends its leg (RFC 5589).
+    call.wait_for_bye(WAIT)
+        .await
+        .expect("the server hangs up after the transfer");
     server.wait_active_calls(0).await;
 }
 
