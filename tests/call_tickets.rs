@@ -12,10 +12,8 @@ use std::io::Cursor;
 use std::path::Path;
 
 use chrono::Utc;
-use common::{TestServer, HEAR};
-use hotline::caller::{Call, KeyMethod};
-use hotline::server::ServerConfig;
-use hotline::sip::Transport;
+use common::{on_every_backend, walk, TestServer, HEAR};
+use hotline::caller::Call;
 use hotline::store::{Ticket, Which};
 use hotline::tickets::lifecycle::{Actor, ActorKind};
 use hotline::tickets::model::{Line, LineKind, LineStatus, TicketKind, Tier};
@@ -47,9 +45,6 @@ fn line(number: &str, kind: LineKind, status: LineStatus) -> Line {
 
 /// A server on `db`'s database with the test lines imported.
 async fn server_on(db: &TestDb) -> TestServer {
-    let mut config = ServerConfig::for_tests(Path::new(env!("CARGO_MANIFEST_DIR")));
-    config.db = db.url.clone();
-    let server = TestServer::start_with(config).await;
     let lines = [
         line(OWN_LINE, LineKind::Landline, LineStatus::Active),
         line(OTHER_LINE, LineKind::Landline, LineStatus::Active),
@@ -58,49 +53,7 @@ async fn server_on(db: &TestDb) -> TestServer {
         line(VACANT, LineKind::Landline, LineStatus::Vacant),
         line(LEASED, LineKind::LeasedLine, LineStatus::Active),
     ];
-    server
-        .server
-        .store()
-        .upsert_lines(&lines)
-        .await
-        .expect("lines");
-    server
-}
-
-/// Runs `scenario` against a fresh server on every backend.
-macro_rules! on_every_backend {
-    ($scenario:ident) => {
-        for db in backends().await {
-            let server = server_on(&db).await;
-            println!("{} on {}", stringify!($scenario), db.backend);
-            $scenario(&server).await;
-            server.server.shutdown().await;
-            db.finish().await;
-        }
-    };
-}
-
-/// Dials from `caller` and waits for the welcome and the main menu.
-async fn dial_from(server: &TestServer, caller: &str) -> Call {
-    let mut config = server.caller(Transport::Udp);
-    config.caller_number = caller.to_string();
-    let mut call = Call::dial(config).await.expect("answered");
-    call.expect_prompts(&["zh/01", "zh/02"], HEAR)
-        .await
-        .expect("welcome and main menu");
-    call
-}
-
-/// Presses each key and expects the prompts that follow it.
-async fn walk(call: &mut Call, steps: &[(&str, &[&str])]) {
-    for (keys, prompts) in steps {
-        call.press_keys(keys, KeyMethod::Rfc4733)
-            .await
-            .expect("keys sent");
-        call.expect_prompts(prompts, HEAR)
-            .await
-            .unwrap_or_else(|e| panic!("after {keys:?}: {e}"));
-    }
+    TestServer::with_lines(&db.url, &lines).await
 }
 
 /// 2.5 s of Mandarin speech at 8 kHz, the caller's description.
@@ -159,7 +112,7 @@ fn rms(samples: &[i16]) -> f64 {
 }
 
 async fn fault_on_own_line_with_a_description(server: &TestServer) {
-    let mut call = dial_from(server, OWN_LINE).await;
+    let mut call = server.dial_from(OWN_LINE).await;
     to_whose_number(&mut call, "1").await;
     walk(
         &mut call,
@@ -203,11 +156,11 @@ async fn fault_on_own_line_with_a_description(server: &TestServer) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fault_on_the_callers_own_line_makes_a_ticket_with_its_recording_and_serial() {
-    on_every_backend!(fault_on_own_line_with_a_description);
+    on_every_backend!(server_on, fault_on_own_line_with_a_description);
 }
 
 async fn broadband_fault_keyed_with_a_contact(server: &TestServer) {
-    let mut call = dial_from(server, MOBILE).await;
+    let mut call = server.dial_from(MOBILE).await;
     to_whose_number(&mut call, "2").await;
     walk(
         &mut call,
@@ -235,7 +188,7 @@ async fn broadband_fault_keyed_with_a_contact(server: &TestServer) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broadband_fault_keyed_by_account_digits_takes_the_keyed_contact_number() {
-    on_every_backend!(broadband_fault_keyed_with_a_contact);
+    on_every_backend!(server_on, broadband_fault_keyed_with_a_contact);
 }
 
 /// 3 → 1 → the product (`1` telephone, `2` broadband): the caller is asked whose number.
@@ -296,7 +249,7 @@ async fn repeat_reports(server: &TestServer) {
     ))
     .await
     .expect("first report");
-    let mut call = dial_from(server, OWN_LINE).await;
+    let mut call = server.dial_from(OWN_LINE).await;
     report_own_line_fault(&mut call, &["zh/urged"]).await;
     call.hang_up().await.expect("BYE answered");
     let tickets = (store.tickets_for_number(OWN_LINE, Which::Active))
@@ -312,7 +265,7 @@ async fn repeat_reports(server: &TestServer) {
     (store.report_fault(OTHER_LINE, &report, &ivr(), &calendar, yesterday, None))
         .await
         .expect("yesterday's report");
-    let mut call = dial_from(server, OTHER_LINE).await;
+    let mut call = server.dial_from(OTHER_LINE).await;
     report_own_line_fault(&mut call, &["zh/31"]).await;
     let tickets = (store.tickets_for_number(OTHER_LINE, Which::Active))
         .await
@@ -337,22 +290,22 @@ async fn repeat_reports(server: &TestServer) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_repeat_report_urges_an_open_fault_and_a_fault_unrepaired_after_24_hours_becomes_a_complaint(
 ) {
-    on_every_backend!(repeat_reports);
+    on_every_backend!(server_on, repeat_reports);
 }
 
 async fn no_ticket_cases(server: &TestServer) {
     // Arrears: reminded to pay, no ticket, back to the main menu.
-    let mut call = dial_from(server, ARREARS).await;
+    let mut call = server.dial_from(ARREARS).await;
     report_own_line_fault(&mut call, &["zh/remind-to-pay", "zh/02"]).await;
     call.hang_up().await.expect("BYE answered");
     // Vacant: no ticket, handed to a supervisor.
-    let mut call = dial_from(server, VACANT).await;
+    let mut call = server.dial_from(VACANT).await;
     report_own_line_fault(&mut call, &["zh/supervisor-handoff", "zh/05"]).await;
     let target = call.wait_for_refer(HEAR).await.expect("REFER");
     assert!(target.contains("supervisor@"), "{target}");
     call.hang_up().await.expect("BYE answered");
     // A leased line does not take the 112 path: an agent.
-    let mut call = dial_from(server, LEASED).await;
+    let mut call = server.dial_from(LEASED).await;
     to_whose_number(&mut call, "1").await;
     walk(&mut call, &[("1", &["zh/not-112", "zh/05"])]).await;
     let target = call.wait_for_refer(HEAR).await.expect("REFER");
@@ -367,11 +320,11 @@ async fn no_ticket_cases(server: &TestServer) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn arrears_vacant_and_leased_lines_make_no_ticket_and_the_caller_is_told_why() {
-    on_every_backend!(no_ticket_cases);
+    on_every_backend!(server_on, no_ticket_cases);
 }
 
 async fn unknown_number_is_keyed_again(server: &TestServer) {
-    let mut call = dial_from(server, MOBILE).await;
+    let mut call = server.dial_from(MOBILE).await;
     to_whose_number(&mut call, "1").await;
     walk(
         &mut call,
@@ -383,11 +336,11 @@ async fn unknown_number_is_keyed_again(server: &TestServer) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_number_that_is_not_ours_is_refused_and_the_caller_chooses_again() {
-    on_every_backend!(unknown_number_is_keyed_again);
+    on_every_backend!(server_on, unknown_number_is_keyed_again);
 }
 
 async fn complaint_about_another_number(server: &TestServer) {
-    let mut call = dial_from(server, MOBILE).await;
+    let mut call = server.dial_from(MOBILE).await;
     walk(
         &mut call,
         &[
@@ -425,11 +378,11 @@ async fn complaint_about_another_number(server: &TestServer) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_complaint_by_keypad_makes_a_complaint_ticket_with_category_type_and_recording() {
-    on_every_backend!(complaint_about_another_number);
+    on_every_backend!(server_on, complaint_about_another_number);
 }
 
 async fn suggestion_from_a_mobile(server: &TestServer) {
-    let mut call = dial_from(server, MOBILE).await;
+    let mut call = server.dial_from(MOBILE).await;
     walk(
         &mut call,
         &[
@@ -453,11 +406,11 @@ async fn suggestion_from_a_mobile(server: &TestServer) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_suggestion_is_recorded_and_kept_as_a_suggestion_ticket() {
-    on_every_backend!(suggestion_from_a_mobile);
+    on_every_backend!(server_on, suggestion_from_a_mobile);
 }
 
 async fn store_down(server: &TestServer) {
-    let mut call = dial_from(server, OWN_LINE).await;
+    let mut call = server.dial_from(OWN_LINE).await;
     to_whose_number(&mut call, "1").await;
     server.server.store().close().await;
     walk(&mut call, &[("1", &["zh/store-unavailable", "zh/02"])]).await;
@@ -470,5 +423,5 @@ async fn store_down(server: &TestServer) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn when_the_store_is_down_the_caller_is_told_politely_and_the_call_goes_on() {
-    on_every_backend!(store_down);
+    on_every_backend!(server_on, store_down);
 }

@@ -1,6 +1,7 @@
-//! The ticket desk of a call: carries out the menu's requests against the store (which
-//! line did the caller key, make the fault, complaint or suggestion ticket) and turns
-//! the store's answer into the reply the menu branches on.
+//! The desk of a call: carries out the menu's requests against the store (which line
+//! did the caller key, make the fault, complaint or suggestion ticket, and the line and
+//! contract passwords of [`passwords`]) and turns the store's answer into the reply the
+//! menu branches on.
 //!
 //! Decisions made here (the spec is silent on them):
 //! - every request runs in a task of its own, so a caller hanging up or a slow store
@@ -18,6 +19,8 @@
 //! - the recording made last in the call goes with the next report, and only a ticket
 //!   made or urged keeps it.
 
+mod passwords;
+
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,7 +28,12 @@ use std::time::Duration;
 use chrono::Utc;
 
 use crate::media::Recorded;
-use crate::menu::{Form, LineFound, Reply, Request, SubmitKind, Submitted};
+use crate::menu::{
+    Form, LineFound, PasswordChecked, PasswordSet, PasswordStatus, Reply, Request, SubmitKind,
+    Submitted,
+};
+use crate::passwords::lockout::LockoutPolicy;
+use crate::passwords::strength::StrengthRules;
 use crate::store::{NewRecording, Outcome, Store};
 use crate::tickets::calendar::Calendar;
 use crate::tickets::config::Catalogue;
@@ -39,12 +47,15 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 /// The state written on an order a caller keyed, until an agent checks it.
 pub const KEYED_ORDER_STATE: &str = "来电按键提供，状态待查";
 
-/// What a call's requests need: the store and the ticket rules' configuration.
+/// What a call's requests need: the store, the ticket rules' configuration and the
+/// password rules.
 #[derive(Clone)]
 pub struct Desk {
     store: Store,
     calendar: Arc<Calendar>,
     catalogue: Arc<Catalogue>,
+    strength: StrengthRules,
+    lockout: LockoutPolicy,
 }
 
 impl Desk {
@@ -53,6 +64,8 @@ impl Desk {
             store,
             calendar: Arc::new(calendar),
             catalogue: Arc::new(catalogue),
+            strength: StrengthRules::default(),
+            lockout: LockoutPolicy::default(),
         }
     }
 
@@ -79,7 +92,7 @@ impl Desk {
                 } => {
                     let report = Report {
                         caller,
-                        form,
+                        form: *form,
                         menu_path,
                         recording: recording.map(|r| NewRecording {
                             wav: r.wav,
@@ -88,13 +101,24 @@ impl Desk {
                     };
                     Reply::Submitted(desk.submit(kind, report).await)
                 }
+                Request::PasswordStatus { account } => {
+                    Reply::PasswordStatus(desk.password_status(&account, &caller).await)
+                }
+                Request::CheckPassword { account, password } => {
+                    Reply::PasswordChecked(desk.check_password(&account, &password).await)
+                }
+                Request::SetPassword {
+                    account,
+                    new,
+                    again,
+                } => Reply::PasswordSet(desk.set_password(&account, new, &again).await),
             }
         });
         async move {
             match tokio::time::timeout(REQUEST_TIMEOUT, work).await {
                 Ok(Ok(reply)) => reply,
                 Ok(Err(error)) => {
-                    tracing::error!(%error, "ticket request task failed");
+                    tracing::error!(%error, "desk request task failed");
                     unavailable
                 }
                 Err(_) => {
@@ -235,6 +259,9 @@ fn unavailable_reply(request: &Request) -> Reply {
     match request {
         Request::LookupLine { .. } => Reply::Line(LineFound::Unavailable),
         Request::Submit { .. } => Reply::Submitted(Submitted::Unavailable),
+        Request::PasswordStatus { .. } => Reply::PasswordStatus(PasswordStatus::Unavailable),
+        Request::CheckPassword { .. } => Reply::PasswordChecked(PasswordChecked::Unavailable),
+        Request::SetPassword { .. } => Reply::PasswordSet(PasswordSet::Unavailable),
     }
 }
 
@@ -291,7 +318,7 @@ mod tests {
     use crate::tickets::rules::{Refusal, SupervisorReason};
     use crate::tickets::serial::Serial;
 
-    fn line(kind: LineKind) -> Line {
+    pub(super) fn line(kind: LineKind) -> Line {
         Line {
             number: "05512345678".into(),
             kind,
@@ -382,7 +409,7 @@ mod tests {
         );
         let submit = Request::Submit {
             kind: SubmitKind::Fault,
-            form: Form::default(),
+            form: Box::default(),
             menu_path: String::new(),
         };
         assert_eq!(

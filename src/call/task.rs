@@ -11,6 +11,8 @@
 //! - a transfer the far end refuses ends the call (the menu has already played 05);
 //! - the menu's requests (line lookups, reports) run beside the media: the 20 ms sends
 //!   and key detection go on while the store works (see [`super::desk`]);
+//! - a key pressed while the caller is in a secret entry (a password) is logged without
+//!   the key itself;
 //! - the RTP itself is sent and read by the media clock ([`super::media_clock`]); this
 //!   task hears from it only keys, prompt ends, silence and recordings.
 
@@ -177,7 +179,11 @@ async fn walk_menu(
                     }
                     CallEvent::Key { key, .. } => {
                         context.metrics.key_received(DtmfMethod::Info);
-                        tracing::debug!(%key, "key by SIP INFO");
+                        if call.engine.is_secret_entry() {
+                            tracing::debug!("key by SIP INFO (secret entry)");
+                        } else {
+                            tracing::debug!(%key, "key by SIP INFO");
+                        }
                         call.engine.handle(Input::Key(key), Instant::now());
                     }
                     CallEvent::Reoffer { offer, .. } => {
@@ -208,7 +214,11 @@ async fn walk_menu(
             media_event = call.media.next_event() => match media_event {
                 Some(MediaEvent::Key(key, method)) => {
                     context.metrics.key_received(method);
-                    tracing::debug!(%key, ?method, "key");
+                    if call.engine.is_secret_entry() {
+                        tracing::debug!(?method, "key (secret entry)");
+                    } else {
+                        tracing::debug!(%key, ?method, "key");
+                    }
                     call.engine.handle(Input::Key(key), Instant::now());
                 }
                 Some(MediaEvent::PlaybackFinished(play)) => {
@@ -296,10 +306,10 @@ impl MenuCall<'_> {
 
     /// Hands a request to the desk; a report takes the call's latest recording along.
     fn ask_desk(&mut self, request: Request) {
-        tracing::info!(?request, "request to the ticket desk");
+        tracing::info!(?request, "request to the desk");
         let recording = match request {
             Request::Submit { .. } => Some(self.media.take_recording()),
-            Request::LookupLine { .. } => None,
+            _ => None,
         };
         let desk = self.context.desk.clone();
         let caller = self.caller.to_string();

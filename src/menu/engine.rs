@@ -22,15 +22,20 @@
 //! A record node plays its prompt (its keys work during it; its end key skips the
 //! recording), then sends `StartRecording`; its end key or `max` elapsed sends
 //! `StopRecording` and runs its `then`. Other keys while recording are ignored.
+//!
+//! A secret entry (`secret: true`) is kept apart: `collected` reads empty after it, the
+//! path shows `******`, and only the password fields of the form take its digits.
+//! The password actions are in [`passwords`].
+
+mod form;
+mod passwords;
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::requests::{Form, Reply, Request, Submitted};
-use super::schema::{
-    Action, ActionId, Assignment, Menu, MenuNode, NodeId, PromptRef, Settings, Source,
-};
+use super::requests::{Form, Reply, Request, Secret, Submitted};
+use super::schema::{Action, ActionId, Menu, MenuNode, NodeId, PromptRef, Settings};
 use crate::media::Key;
 
 /// Who called whom, as the SIP layer saw it.
@@ -149,8 +154,11 @@ pub struct Session {
     failures: u32,
     timeouts: u32,
     digits: String,
-    /// The last completed entry, for `collected`.
+    /// The last completed entry, for `collected` (empty after a secret entry).
     collected: String,
+    /// The last completed entry when it was secret, for the password fields.
+    collected_secret: Option<Secret>,
+    passwords: passwords::Passwords,
     form: Form,
     /// The serial of the last ticket made, for `say_digits: serial`.
     serial: String,
@@ -177,6 +185,8 @@ impl Session {
             timeouts: 0,
             digits: String::new(),
             collected: String::new(),
+            collected_secret: None,
+            passwords: passwords::Passwords::default(),
             form: Form::default(),
             serial: String::new(),
             trail: Vec::new(),
@@ -254,6 +264,12 @@ impl Session {
     /// True once `Hangup` or `Transfer` has been output.
     pub fn is_ended(&self) -> bool {
         matches!(self.state, State::Ended)
+    }
+
+    /// True while the caller is in a menu whose entry is secret (`secret: true`): the keys
+    /// pressed now must not be logged.
+    pub fn is_secret_entry(&self) -> bool {
+        self.current().collect.as_ref().is_some_and(|c| c.secret)
     }
 
     /// The id of the menu the caller is in.
@@ -353,13 +369,15 @@ impl Session {
         {
             return self.fail(Failure::Invalid);
         }
-        let shown = if collect.secret {
-            MASK.to_string()
+        if collect.secret {
+            self.path.push(PathStep::Entry(MASK.to_string()));
+            self.collected.clear();
+            self.collected_secret = Some(Secret::new(entry));
         } else {
-            entry.clone()
-        };
-        self.path.push(PathStep::Entry(shown));
-        self.collected = entry;
+            self.path.push(PathStep::Entry(entry.clone()));
+            self.collected = entry;
+            self.collected_secret = None;
+        }
         self.succeed();
         self.run(collect.then);
     }
@@ -391,6 +409,11 @@ impl Session {
                 if let Submitted::Created { serial } = submitted {
                     self.serial.clone_from(serial);
                 }
+            }
+            (Action::PasswordStatus { .. }, Reply::PasswordStatus(_))
+            | (Action::CheckPassword { .. }, Reply::PasswordChecked(_))
+            | (Action::SetPassword { .. }, Reply::PasswordSet(_)) => {
+                return self.password_reply(action, &reply)
             }
             _ => return,
         }
@@ -476,41 +499,17 @@ impl Session {
             Action::Submit { kind, .. } => {
                 let request = Request::Submit {
                     kind: *kind,
-                    form: self.form.clone(),
+                    form: Box::new(self.form.clone()),
                     menu_path: self.menu_path(),
                 };
                 self.ask(action, request);
             }
-        }
-    }
-
-    /// The digit prompts that speak the digits of `source`.
-    fn digit_prompts(&self, source: &Source) -> Vec<String> {
-        let language = &self.menu.language;
-        let digits = self.text(source).chars().filter(char::is_ascii_digit);
-        digits.map(|d| format!("{language}/digit-{d}")).collect()
-    }
-
-    /// The text a source stands for now ("" when there is none yet).
-    fn text<'a>(&'a self, source: &'a Source) -> &'a str {
-        match source {
-            Source::Collected => &self.collected,
-            Source::Caller => &self.call.caller,
-            Source::Serial => &self.serial,
-            Source::Literal(text) => text,
-        }
-    }
-
-    /// Sets one field of the form; an empty text (an entry of no digits) leaves the field
-    /// as it was, so a default set earlier stays.
-    fn assign(&mut self, assignment: &Assignment) {
-        match assignment {
-            Assignment::Product(product) => self.form.product = Some(*product),
-            Assignment::Text(field, source) => {
-                let text = self.text(source).to_string();
-                if !text.is_empty() {
-                    *self.form.text_mut(*field) = Some(text);
-                }
+            Action::PasswordStatus { .. }
+            | Action::CheckPassword { .. }
+            | Action::SetPassword { .. } => self.ask_password(action),
+            Action::Say { what, then } => {
+                let prompts = self.said(*what);
+                self.play_then(prompts, barge_in, *then);
             }
         }
     }

@@ -1,13 +1,14 @@
 //! The menu: the YAML tree operators edit (`menus/*.yaml`), its loading and validation
 //! with exact `file:line:column` diagnostics (`hotline check`), the pure engine that walks
-//! one call through it (keys, timeouts and the ticket store's replies in; prompts,
-//! actions, recordings and requests to the store out) and `simulate`.
+//! one call through it (keys, timeouts and the store's replies in; prompts, actions,
+//! recordings and requests to the store out: tickets and line passwords) and `simulate`.
 //!
 //! Owns: the schema (the operator's reference is [`schema`]'s doc), the YAML position
 //! tree (`yaml`), decoding with positions (`decode`: values, actions), graph checks
 //! (`validate`), the prompt-file check ([`check()`]), [`Session`] and [`simulate()`]. Must not touch sockets, audio, the clock or the prompt
 //! store: prompts are names (`zh/02`) that the call task resolves; time is an argument.
 
+mod branches;
 mod check;
 mod decode;
 mod engine;
@@ -25,7 +26,10 @@ use std::path::PathBuf;
 
 pub use check::check;
 pub use engine::{CallInfo, Input, Output, PathStep, Session};
-pub use requests::{Form, LineFound, Product, Reply, Request, SubmitKind, Submitted};
+pub use requests::{
+    Form, LineFound, PasswordChecked, PasswordSet, PasswordStatus, Product, Reply, Request,
+    SubmitKind, Submitted,
+};
 pub use schema::Menu;
 pub use simulate::simulate;
 

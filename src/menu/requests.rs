@@ -1,8 +1,15 @@
-//! What the menu asks the ticket store and what it is told back: the call's [`Form`],
-//! the [`Request`]s the engine sends (`lookup_line`, `submit`) and the [`Reply`] the
-//! call shell answers with, which picks the menu file's branch.
+//! What the menu asks the store and what it is told back: the call's [`Form`], the
+//! [`Request`]s the engine sends (`lookup_line`, `submit`, and the password actions
+//! `password_status`, `check_password`, `set_password`) and the [`Reply`] the call shell
+//! answers with, which picks the menu file's branch.
+//!
+//! Password digits travel only as [`Secret`]s, which print as `******`: a request or a
+//! form written to a log shows no digits.
 
-use super::schema::{Branch, TextField};
+use super::schema::{Branch, SecretField, TextField};
+pub use crate::passwords::strength::Weakness;
+pub use crate::passwords::Secret;
+pub use crate::store::PasswordSubject;
 pub use crate::tickets::model::Product;
 
 /// What the caller has told the menu so far, for the next request. Cleared after each
@@ -15,6 +22,13 @@ pub struct Form {
     pub contact: Option<String>,
     pub complaint_type: Option<String>,
     pub order: Option<String>,
+    /// The contract number whose password the caller means (`password_status: contract`).
+    pub contract: Option<String>,
+    /// The password now, for `check_password`.
+    pub password: Option<Secret>,
+    /// The new password and its second entry, for `set_password`.
+    pub new_password: Option<Secret>,
+    pub new_password_again: Option<Secret>,
 }
 
 impl Form {
@@ -25,6 +39,15 @@ impl Form {
             TextField::Contact => &mut self.contact,
             TextField::ComplaintType => &mut self.complaint_type,
             TextField::Order => &mut self.order,
+            TextField::Contract => &mut self.contract,
+        }
+    }
+
+    pub(super) fn secret_mut(&mut self, field: SecretField) -> &mut Option<Secret> {
+        match field {
+            SecretField::Password => &mut self.password,
+            SecretField::NewPassword => &mut self.new_password,
+            SecretField::NewPasswordAgain => &mut self.new_password_again,
         }
     }
 }
@@ -60,8 +83,24 @@ pub enum Request {
     /// Answered with `Input::Reply(Reply::Submitted(..))`.
     Submit {
         kind: SubmitKind,
-        form: Form,
+        form: Box<Form>,
         menu_path: String,
+    },
+    /// Has `account` a password, and may the caller set it (their own line, or a contract
+    /// of their own line, in service)? Answered with `Reply::PasswordStatus(..)`.
+    PasswordStatus { account: PasswordSubject },
+    /// Is `password` the account's password (under the lockout policy)? Answered with
+    /// `Reply::PasswordChecked(..)`.
+    CheckPassword {
+        account: PasswordSubject,
+        password: Secret,
+    },
+    /// Make `new` the account's password when `again` is the same and it is not weak.
+    /// Answered with `Reply::PasswordSet(..)`.
+    SetPassword {
+        account: PasswordSubject,
+        new: Secret,
+        again: Secret,
     },
 }
 
@@ -87,10 +126,50 @@ pub enum Submitted {
     Unavailable,
 }
 
+/// Whether an account has a password and whether this caller may set it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordStatus {
+    NoPassword,
+    HasPassword,
+    /// The caller is not the line (nor on a line of the contract).
+    OtherLine,
+    /// The caller's line is suspended or vacant.
+    NotAllowed,
+    /// No line has that contract number: a wrong entry.
+    Unknown,
+    Unavailable,
+}
+
+/// The verdict on a password entered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordChecked {
+    Accepted,
+    /// A wrong entry.
+    Wrong,
+    /// Too many failures (in this call or earlier ones): not checked now.
+    Locked,
+    Unavailable,
+}
+
+/// What became of a new password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordSet {
+    Stored,
+    /// The two entries differ.
+    Mismatch,
+    /// Refused, for this reason (its prompt is spoken by `say: weakness`).
+    Weak(Weakness),
+    /// The store could not keep it.
+    Unavailable,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reply {
     Line(LineFound),
     Submitted(Submitted),
+    PasswordStatus(PasswordStatus),
+    PasswordChecked(PasswordChecked),
+    PasswordSet(PasswordSet),
 }
 
 impl Reply {
@@ -106,9 +185,22 @@ impl Reply {
             Reply::Submitted(Submitted::RemindToPay) => Branch::RemindToPay,
             Reply::Submitted(Submitted::Supervisor) => Branch::Supervisor,
             Reply::Submitted(Submitted::Refused) => Branch::Refused,
-            Reply::Line(LineFound::Unavailable) | Reply::Submitted(Submitted::Unavailable) => {
-                Branch::Unavailable
-            }
+            Reply::PasswordStatus(PasswordStatus::NoPassword) => Branch::NoPassword,
+            Reply::PasswordStatus(PasswordStatus::HasPassword) => Branch::HasPassword,
+            Reply::PasswordStatus(PasswordStatus::OtherLine) => Branch::OtherLine,
+            Reply::PasswordStatus(PasswordStatus::NotAllowed) => Branch::NotAllowed,
+            Reply::PasswordStatus(PasswordStatus::Unknown) => Branch::Unknown,
+            Reply::PasswordChecked(PasswordChecked::Accepted) => Branch::Accepted,
+            Reply::PasswordChecked(PasswordChecked::Wrong) => Branch::Wrong,
+            Reply::PasswordChecked(PasswordChecked::Locked) => Branch::Locked,
+            Reply::PasswordSet(PasswordSet::Stored) => Branch::Stored,
+            Reply::PasswordSet(PasswordSet::Mismatch) => Branch::Mismatch,
+            Reply::PasswordSet(PasswordSet::Weak(_)) => Branch::Weak,
+            Reply::Line(LineFound::Unavailable)
+            | Reply::Submitted(Submitted::Unavailable)
+            | Reply::PasswordStatus(PasswordStatus::Unavailable)
+            | Reply::PasswordChecked(PasswordChecked::Unavailable)
+            | Reply::PasswordSet(PasswordSet::Unavailable) => Branch::Unavailable,
         }
     }
 }

@@ -53,7 +53,7 @@
 //!       max_digits: 12      # required; the entry ends by itself at this length
 //!       end_key: "#"        # default "#"; `none` for no end key
 //!       pattern: '0\d+'     # optional; the whole entry must match (a regex)
-//!       secret: false       # true: the digits are masked (******) in the call's path
+//!       secret: false       # true: a password: see "Passwords" below
 //!       then: {say_digits: collected}
 //!     keys: {"*": back}
 //! ```
@@ -77,10 +77,14 @@
 //! | `set: {number: caller}` | fill in fields of the ticket being made, then `then:` (required) |
 //! | `lookup_line: {…}` | ask which line the number is; one branch per answer |
 //! | `submit: fault` | make the ticket (`fault`, `complaint` or `suggestion`); one branch per answer |
+//! | `password_status: line` | has the line (or `contract`) a password, may this caller set it? one branch per answer |
+//! | `check_password: {…}` | is the entered password right? one branch per answer |
+//! | `set_password: {…}` | make the entered new password the password; one branch per answer |
+//! | `say: weakness` | speak why the new password was refused, then `then:` (default `repeat`) |
 //!
 //! `then:` takes any action: `{play: 102, then: back}`. A key pressed during the prompts
-//! of `play`/`say_digits` is handled by the menu the caller is in (if `barge_in`). Later
-//! releases add actions for passwords and queues.
+//! of `play`/`say_digits`/`say` is handled by the menu the caller is in (if `barge_in`).
+//! Later releases add actions for bills and queues.
 //!
 //! ## Tickets: faults, complaints, suggestions
 //!
@@ -101,6 +105,8 @@
 //! | `order` | the installation or move order number: usually `collected` |
 //! | `phenomenon` | the fault's code (`no-dial-tone`, `noise`, …) or `collected` |
 //! | `complaint_type` | a type code of `config/complaint-catalogue.yaml` or `collected` |
+//! | `contract` | the contract number whose password is meant: usually `collected` |
+//! | `password`, `new_password`, `new_password_again` | only `collected`, after a secret entry (see "Passwords") |
 //!
 //! `collected` from an entry of no digits (`min_digits: 0` and just the end key) leaves
 //! the field as it was, so set a default first (`contact: caller`). Going `back` undoes
@@ -134,6 +140,65 @@
 //! twice can be written once with a YAML anchor: `lookup_line: &fault-line` then
 //! `lookup_line: *fault-line`.
 //!
+//! ## Passwords
+//!
+//! The line password (spec §2) is set and changed only from the line itself. A password
+//! is typed in a secret entry, `collect:` with `secret: true`: its digits are shown as
+//! `******` in the call's path, never logged, and can go only into the password fields
+//! of the form, in that entry's own `then:` (`set: {password: collected}`); there
+//! `say_digits: collected` and other fields taking `collected` are refused.
+//!
+//! ```yaml
+//!       2:
+//!         password_status: line   # the form's `number`, else the caller's own number
+//!         no_password: {goto: password-none}      # 14: set one
+//!         has_password: {goto: password-old}      # 15: the password now first
+//!         other_line: {play: password-other-line} # the caller is not that line
+//!         not_allowed: {play: password-not-allowed}   # suspended or vacant
+//!         unavailable: {play: store-unavailable, then: top}
+//!   password-old:
+//!     prompt: 15
+//!     collect:
+//!       max_digits: 12
+//!       secret: true
+//!       then:
+//!         set: {password: collected}
+//!         then:
+//!           check_password:
+//!             accepted: {goto: password-change-new}
+//!             wrong: {play: 24}                   # then this menu again
+//!             too_many_wrong: hangup              # the second wrong entry of the call
+//!             locked: {play: password-locked, then: top}
+//!             unavailable: {play: store-unavailable, then: top}
+//!   password-change-again:   # after password-change-new set `new_password`
+//!     prompt: 17
+//!     collect:
+//!       max_digits: 12
+//!       secret: true
+//!       then:
+//!         set: {new_password_again: collected}
+//!         then:
+//!           set_password:
+//!             stored: {play: 19, then: top}
+//!             mismatch: {play: 22, then: back}    # the two entries differ
+//!             weak: {say: weakness, then: back}   # e.g. "not a run like 123456"
+//!             unavailable: {play: 18, then: top}
+//! ```
+//!
+//! `password_status: contract` asks about the form's `contract` (set it from the entry
+//! of prompt 29) and has two more branches: `unknown` (no line has that contract number)
+//! and `too_many_wrong`. The caller must call from a line of that contract.
+//! `check_password` and `set_password` act on the account of the last `password_status`
+//! answered `no_password` or `has_password`; before one they take `unavailable`. A wrong
+//! password and an unknown contract number are wrong entries: the second of a call takes
+//! `too_many_wrong` instead (spec: two wrong entries end the service), an accepted
+//! password starts the count again. Five wrong passwords in a row, over any calls, lock
+//! the password for 30 minutes (`locked`); agents lift a lock through the API. A new
+//! password must be six digits, not one digit six times, not a run like 123456 or 654321
+//! and not the last six digits of the line's number; `say: weakness` speaks which rule
+//! it broke (`password-six-digits`, `password-weak-same`, `password-weak-run`,
+//! `password-weak-line`). These rules and the lockout are fixed for now.
+//!
 //! ## Recording
 //!
 //! ```yaml
@@ -152,7 +217,8 @@
 //!
 //! Checks made on every load: unknown or missing fields, wrong kinds of value, unknown
 //! menus and transfer names, a key written twice, invalid keys and patterns, missing or
-//! unknown branches of `lookup_line` and `submit`, menus that can never be reached from
+//! unknown branches of every request, digits of a secret entry used anywhere but the
+//! password fields, password fields set from anything else, menus that can never be reached from
 //! `start`, and menus from which the call can never end (no `hangup` or `transfer`
 //! reachable, counting `on_too_many` and every branch).
 
@@ -161,6 +227,7 @@ use std::time::Duration;
 
 use regex::Regex;
 
+pub(crate) use super::branches::Branch;
 use super::{Diagnostic, Pos, Product, SubmitKind};
 use crate::media::Key;
 
@@ -279,6 +346,24 @@ pub(crate) enum Action {
         kind: SubmitKind,
         branches: Vec<(Branch, ActionId)>,
     },
+    /// Asks whether the line or contract has a password and the caller may set it.
+    PasswordStatus {
+        account: AccountKind,
+        branches: Vec<(Branch, ActionId)>,
+    },
+    /// Asks whether the form's `password` is the account's.
+    CheckPassword {
+        branches: Vec<(Branch, ActionId)>,
+    },
+    /// Asks to make the form's `new_password` the account's.
+    SetPassword {
+        branches: Vec<(Branch, ActionId)>,
+    },
+    /// Speaks what the last reply told, then `then`.
+    Say {
+        what: Said,
+        then: ActionId,
+    },
 }
 
 impl Action {
@@ -287,22 +372,30 @@ impl Action {
         match self {
             Action::Play { then, .. }
             | Action::SayDigits { then, .. }
-            | Action::Set { then, .. } => {
+            | Action::Set { then, .. }
+            | Action::Say { then, .. } => {
                 vec![*then]
             }
-            Action::LookupLine { branches } | Action::Submit { branches, .. } => {
-                branches.iter().map(|(_, a)| *a).collect()
-            }
-            _ => Vec::new(),
+            _ => (self.branches().iter()).map(|(_, a)| *a).collect(),
+        }
+    }
+
+    /// The branches of a request (none for other actions).
+    fn branches(&self) -> &[(Branch, ActionId)] {
+        match self {
+            Action::LookupLine { branches }
+            | Action::Submit { branches, .. }
+            | Action::PasswordStatus { branches, .. }
+            | Action::CheckPassword { branches }
+            | Action::SetPassword { branches } => branches,
+            _ => &[],
         }
     }
 
     /// The action a request's reply leads to. A branch the request does not have (a
     /// suggestion answered `urged`) takes `unavailable`, which every request has.
     pub fn branch(&self, branch: Branch) -> Option<ActionId> {
-        let (Action::LookupLine { branches } | Action::Submit { branches, .. }) = self else {
-            return None;
-        };
+        let branches = self.branches();
         let find = |wanted: Branch| branches.iter().find(|(b, _)| *b == wanted);
         find(branch)
             .or_else(|| find(Branch::Unavailable))
@@ -328,6 +421,32 @@ pub(crate) enum Source {
 pub(crate) enum Assignment {
     Product(Product),
     Text(TextField, Source),
+    /// The digits of the secret entry just made.
+    Secret(SecretField),
+}
+
+/// The password fields of the form, filled only from a secret entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SecretField {
+    Password,
+    NewPassword,
+    NewPasswordAgain,
+}
+
+/// Whose password `password_status` asks about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AccountKind {
+    /// The form's `number`, else the caller's own number.
+    Line,
+    /// The form's `contract`.
+    Contract,
+}
+
+/// What `say` speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Said {
+    /// Why the last new password was refused (`Weakness::prompt`).
+    Weakness,
 }
 
 /// The text fields of the form.
@@ -338,65 +457,7 @@ pub(crate) enum TextField {
     Contact,
     ComplaintType,
     Order,
-}
-
-/// A reply a request can get, named as its branch in the file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Branch {
-    Telephone,
-    Broadband,
-    Unknown,
-    Not112,
-    Created,
-    Urged,
-    RemindToPay,
-    Supervisor,
-    Refused,
-    Unavailable,
-}
-
-impl Branch {
-    /// The branches of `lookup_line`, all required.
-    pub const LOOKUP: &'static [Branch] = &[
-        Branch::Telephone,
-        Branch::Broadband,
-        Branch::Unknown,
-        Branch::Not112,
-        Branch::Unavailable,
-    ];
-    /// The branches of `submit: fault` and `submit: complaint`, all required.
-    pub const SUBMIT: &'static [Branch] = &[
-        Branch::Created,
-        Branch::Urged,
-        Branch::RemindToPay,
-        Branch::Supervisor,
-        Branch::Refused,
-        Branch::Unavailable,
-    ];
-    /// The branches of `submit: suggestion`, all required (no other is allowed).
-    pub const SUGGESTION: &'static [Branch] =
-        &[Branch::Created, Branch::Refused, Branch::Unavailable];
-
-    /// The branch's name in the menu file.
-    pub fn name(self) -> &'static str {
-        match self {
-            Branch::Telephone => "telephone",
-            Branch::Broadband => "broadband",
-            Branch::Unknown => "unknown",
-            Branch::Not112 => "not_112",
-            Branch::Created => "created",
-            Branch::Urged => "urged",
-            Branch::RemindToPay => "remind_to_pay",
-            Branch::Supervisor => "supervisor",
-            Branch::Refused => "refused",
-            Branch::Unavailable => "unavailable",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<Branch> {
-        let all = Branch::LOOKUP.iter().chain(Branch::SUBMIT);
-        all.copied().find(|b| b.name() == name)
-    }
+    Contract,
 }
 
 impl Menu {

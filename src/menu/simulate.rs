@@ -3,8 +3,10 @@
 //! `play zh/01 zh/02`, `key 3`, `stop`, `timeout`, `record (at most 60s)`,
 //! `stop recording`, `transfer sip:…`, `hangup`, and `ask …` for a question to the
 //! ticket store (`ask lookup_line number=0755… product=telephone`,
-//! `ask submit fault menu_path=3-1-1-1-1 product=telephone …`). There is no store here:
-//! the simulation stops at the first question.
+//! `ask submit fault menu_path=3-1-1-1-1 product=telephone …`,
+//! `ask password_status line 075512345678`, `ask check_password line 075512345678
+//! password=******`). Password digits are always shown as `******`. There is no store
+//! here: the simulation stops at the first question.
 //!
 //! Script rules: tokens are separated by spaces. A key token (`3`, `*`, `#`, or several
 //! keys typed in one go like `0571#`) waits until the prompt playing has finished, then
@@ -17,6 +19,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::requests::PasswordSubject;
 use super::{CallInfo, Form, Input, Menu, Output, Request, Session};
 use crate::media::Key;
 
@@ -56,7 +59,8 @@ struct Run {
     lines: Vec<String>,
 }
 
-/// A request as a line: `lookup_line number=… product=…` or `submit KIND menu_path=… …`.
+/// A request as a line: `lookup_line number=… product=…`, `submit KIND menu_path=… …`,
+/// `password_status KIND SUBJECT`, `check_password …` or `set_password …`.
 fn describe(request: &Request) -> String {
     match request {
         Request::LookupLine { number, product } => {
@@ -72,7 +76,21 @@ fn describe(request: &Request) -> String {
             kind.as_str(),
             form_fields(form)
         ),
+        Request::PasswordStatus { account } => format!("password_status {}", subject(account)),
+        Request::CheckPassword { account, password } => {
+            format!("check_password {} password={password}", subject(account))
+        }
+        Request::SetPassword {
+            account,
+            new,
+            again,
+        } => format!("set_password {} new={new} again={again}", subject(account)),
     }
+}
+
+/// `line 075512345678` or `contract 12345`.
+fn subject(account: &PasswordSubject) -> String {
+    format!("{} {}", account.kind(), account.subject())
 }
 
 /// The fields set in the form, each as ` name=value`.
@@ -84,6 +102,7 @@ fn form_fields(form: &Form) -> String {
         ("contact", form.contact.as_deref()),
         ("complaint_type", form.complaint_type.as_deref()),
         ("order", form.order.as_deref()),
+        ("contract", form.contract.as_deref()),
     ];
     fields
         .iter()

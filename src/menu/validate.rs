@@ -3,7 +3,7 @@
 //!
 //! The moves of a menu are those of its keys, its entry's or recording's `then` and its
 //! `on_too_many`, following `then` chains and every branch of a request (`lookup_line`,
-//! `submit`): any reply may come. `back` can lead to any menu that has a `goto` to this one
+//! `submit`, `password_status`, `check_password`, `set_password`): any reply may come. `back` can lead to any menu that has a `goto` to this one
 //! (the only way onto the back stack), or to the menu itself when it has none.
 
 use super::schema::{Action, ActionId, Menu, NodeId};

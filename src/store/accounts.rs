@@ -135,6 +135,11 @@ impl Store {
         on_backend!(self, install_order(order_or_number))
     }
 
+    /// Whether some line has this contract number.
+    pub async fn contract_known(&self, contract: &str) -> Result<bool> {
+        on_backend!(self, contract_known(contract))
+    }
+
     /// The PHC string of the subject's password, if one is set.
     pub async fn password_hash(&self, subject: &PasswordSubject) -> Result<Option<String>> {
         on_backend!(self, password_hash(subject))

@@ -104,6 +104,15 @@ pub(super) async fn install_order(
     Ok(None)
 }
 
+pub(super) async fn contract_known(pool: &sqlx::Pool<Db>, contract: &str) -> Result<bool> {
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT number FROM lines WHERE contract_number = $1 LIMIT 1")
+            .bind(contract)
+            .fetch_optional(pool)
+            .await?;
+    Ok(found.is_some())
+}
+
 pub(super) async fn password_hash(
     pool: &sqlx::Pool<Db>,
     subject: &PasswordSubject,

@@ -6,10 +6,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hotline::caller::{Call, CallerConfig, PromptIndex};
+use hotline::caller::{Call, CallerConfig, KeyMethod, PromptIndex};
 use hotline::media::Key;
 use hotline::server::{RunningServer, ServerConfig};
 use hotline::sip::Transport;
+use hotline::tickets::model::Line;
 use tokio::time::Instant;
 
 /// Generous bound for anything a loaded CI machine should finish in a few seconds.
@@ -32,6 +33,27 @@ impl TestServer {
     pub async fn start() -> TestServer {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         TestServer::start_with(ServerConfig::for_tests(root)).await
+    }
+
+    /// Starts the server with the bundled menu on the database at `db`, with `lines`.
+    pub async fn with_lines(db: &str, lines: &[Line]) -> TestServer {
+        let mut config = ServerConfig::for_tests(Path::new(env!("CARGO_MANIFEST_DIR")));
+        config.db = db.to_string();
+        let server = TestServer::start_with(config).await;
+        let store = server.server.store();
+        store.upsert_lines(lines).await.expect("lines");
+        server
+    }
+
+    /// Dials from `caller` over UDP and waits for the welcome and the main menu.
+    pub async fn dial_from(&self, caller: &str) -> Call {
+        let mut config = self.caller(Transport::Udp);
+        config.caller_number = caller.to_string();
+        let mut call = Call::dial(config).await.expect("answered");
+        call.expect_prompts(&["zh/01", "zh/02"], HEAR)
+            .await
+            .expect("welcome and main menu");
+        call
     }
 
     /// Starts the server with `config`.
@@ -75,3 +97,32 @@ impl TestServer {
         }
     }
 }
+
+/// Presses each step's keys (RFC 4733) and expects the prompts that follow them.
+pub async fn walk(call: &mut Call, steps: &[(&str, &[&str])]) {
+    for (keys, prompts) in steps {
+        call.press_keys(keys, KeyMethod::Rfc4733)
+            .await
+            .expect("keys sent");
+        call.expect_prompts(prompts, HEAR)
+            .await
+            .unwrap_or_else(|e| panic!("after {keys:?}: {e}"));
+    }
+}
+
+/// Runs `scenario` against a fresh server on every backend of `backends()` (in scope
+/// where it is used), the server made by `server_on(&db)`.
+#[allow(unused_macros)] // used by the call tests that run on every backend
+macro_rules! on_every_backend {
+    ($server_on:ident, $scenario:ident) => {
+        for db in backends().await {
+            let server = $server_on(&db).await;
+            println!("{} on {}", stringify!($scenario), db.backend);
+            $scenario(&server).await;
+            server.server.shutdown().await;
+            db.finish().await;
+        }
+    };
+}
+#[allow(unused_imports)] // used by the call tests that run on every backend
+pub(crate) use on_every_backend;

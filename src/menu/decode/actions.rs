@@ -3,10 +3,11 @@
 use super::super::schema::{Action, ActionId, NodeId, Source};
 use super::super::yaml::{Node, Value};
 use super::super::Pos;
+use super::passwords::SECRET_NOT_SPOKEN;
 use super::{Decoder, Entry, ACTION_KINDS};
 
 /// The actions that take `then:`.
-const THEN_TAKERS: &[&str] = &["play", "say_digits", "set"];
+const THEN_TAKERS: &[&str] = &["play", "say_digits", "set", "say"];
 
 impl Decoder {
     pub(super) fn node_ref(&mut self, node: &Node, what: &str) -> Option<NodeId> {
@@ -112,6 +113,7 @@ impl Decoder {
         let then = self.then_beside(kind, thens.first())?;
         match kind.name {
             "submit" => self.submit(kind, &others),
+            "password_status" => self.password_status(kind, &others),
             _ if others.is_empty() => self.action_of_kind(kind, then),
             _ => {
                 self.not_options(&others);
@@ -169,6 +171,13 @@ impl Decoder {
             }
             "set" => self.set(kind, then),
             "lookup_line" => self.lookup_line(kind),
+            "check_password" => self.password_request(kind),
+            "set_password" => self.password_request(kind),
+            "say" => {
+                let what = self.said(value)?;
+                let then = self.then_or_repeat(then);
+                Some(Action::Say { what, then })
+            }
             "hangup" if value.is_null() => Some(Action::Hangup { goodbye: None }),
             "hangup" => self
                 .prompts(value, "hangup", true)
@@ -189,6 +198,10 @@ impl Decoder {
     /// The source of `say_digits`; notes the digit prompts it can play.
     pub(super) fn digit_source(&mut self, node: &Node) -> Option<Source> {
         let text = self.text(node, "say_digits")?;
+        if text == "collected" && self.in_secret_entry {
+            self.problem(node.pos, SECRET_NOT_SPOKEN);
+            return None;
+        }
         let Some(source) = digits_source(text) else {
             let message = format!(
                 "`say_digits` takes `collected`, `caller`, `serial` or digits like \"102\", found `{text}`"

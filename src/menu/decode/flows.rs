@@ -1,10 +1,12 @@
 //! The actions of the ticket flows: `set` (fields of the call's form), `lookup_line` and
-//! `submit` (requests whose reply picks one of their branches).
+//! `submit` (requests whose reply picks one of their branches), and the branches of every
+//! request.
 
-use super::super::schema::{Action, ActionId, Assignment, Branch, Source, TextField};
+use super::super::schema::{Action, ActionId, Assignment, Branch, SecretField, Source, TextField};
 use super::super::yaml::{Node, Value};
 use super::super::{Pos, Product, SubmitKind};
 use super::actions::digits_source;
+use super::passwords::{SECRET_NOT_COPIED, SECRET_ONLY};
 use super::{Decoder, Entry};
 
 const SET_FIELDS: &[&str] = &[
@@ -14,6 +16,10 @@ const SET_FIELDS: &[&str] = &[
     "contact",
     "complaint_type",
     "order",
+    "contract",
+    "password",
+    "new_password",
+    "new_password_again",
 ];
 const SUBMIT_KINDS: &[SubmitKind] = &[
     SubmitKind::Fault,
@@ -34,8 +40,18 @@ fn text_field(name: &str) -> Option<(TextField, Takes)> {
         "number" => Some((TextField::Number, Takes::Digits)),
         "contact" => Some((TextField::Contact, Takes::Digits)),
         "order" => Some((TextField::Order, Takes::Digits)),
+        "contract" => Some((TextField::Contract, Takes::Digits)),
         "phenomenon" => Some((TextField::Phenomenon, Takes::Code)),
         "complaint_type" => Some((TextField::ComplaintType, Takes::Code)),
+        _ => None,
+    }
+}
+
+fn secret_field(name: &str) -> Option<SecretField> {
+    match name {
+        "password" => Some(SecretField::Password),
+        "new_password" => Some(SecretField::NewPassword),
+        "new_password_again" => Some(SecretField::NewPasswordAgain),
         _ => None,
     }
 }
@@ -77,6 +93,19 @@ impl Decoder {
 
     fn assignment(&mut self, name: &str, node: &Node) -> Option<Assignment> {
         let text = self.text(node, name)?;
+        if let Some(field) = secret_field(name) {
+            return match (text, self.in_secret_entry) {
+                ("collected", true) => Some(Assignment::Secret(field)),
+                _ => {
+                    self.problem(node.pos, format!("`{name}` {SECRET_ONLY}, found `{text}`"));
+                    None
+                }
+            };
+        }
+        if text == "collected" && self.in_secret_entry {
+            self.problem(node.pos, format!("`{name}`: {SECRET_NOT_COPIED}"));
+            return None;
+        }
         let assignment = match text_field(name) {
             None => text.parse::<Product>().ok().map(Assignment::Product),
             Some((field, Takes::Digits)) => match digits_source(text) {
@@ -102,21 +131,31 @@ impl Decoder {
 
     /// `{lookup_line: {telephone: A, broadband: A, unknown: A, not_112: A, unavailable: A}}`.
     pub(super) fn lookup_line(&mut self, kind: Entry) -> Option<Action> {
+        let branches = self.branch_map(kind, Branch::LOOKUP)?;
+        Some(Action::LookupLine { branches })
+    }
+
+    /// The branches of a request written `{NAME: {BRANCH: ACTION, …}}`; `kind` is the
+    /// `NAME` entry.
+    pub(super) fn branch_map(
+        &mut self,
+        kind: Entry,
+        needed: &[Branch],
+    ) -> Option<Vec<(Branch, ActionId)>> {
+        let what = format!("`{}`", kind.name);
         let Value::Map(map) = &kind.value.value else {
             let message = format!(
-                "`lookup_line` needs its branches ({}) as a map, found {}",
-                names(Branch::LOOKUP),
+                "{what} needs its branches ({}) as a map, found {}",
+                names(needed),
                 kind.value.kind()
             );
             self.problem(kind.value.pos, message);
             return None;
         };
-        let what = "`lookup_line`";
         let entries = self.entries(map, |name, line| {
             format!("branch `{name}` is given twice in {what} (first on line {line})")
         });
-        let branches = self.branches(&entries, kind.pos, what, Branch::LOOKUP)?;
-        Some(Action::LookupLine { branches })
+        self.branches(&entries, kind.pos, &what, needed)
     }
 
     /// `{submit: KIND, BRANCH: ACTION, …}`; `branches` are the entries beside `submit`.
@@ -141,7 +180,7 @@ impl Decoder {
 
     /// The branches of a request: exactly the `needed` ones, each with its action.
     /// A missing branch is reported at `owner`.
-    fn branches(
+    pub(super) fn branches(
         &mut self,
         entries: &[Entry],
         owner: Pos,

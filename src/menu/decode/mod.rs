@@ -9,6 +9,7 @@ use regex::Regex;
 
 mod actions;
 mod flows;
+mod passwords;
 mod values;
 
 use super::schema::{Action, ActionId, Collect, Menu, MenuNode, PromptRef, Record, Settings};
@@ -58,6 +59,10 @@ const ACTION_KINDS: &[&str] = &[
     "set",
     "lookup_line",
     "submit",
+    "password_status",
+    "check_password",
+    "set_password",
+    "say",
 ];
 const RECORD_FIELDS: &[&str] = &["max", "end_key", "then"];
 /// The longest recording a `record:` node may ask for.
@@ -158,6 +163,9 @@ struct Decoder {
     transfers: Vec<(String, String)>,
     actions: Vec<Action>,
     prompt_uses: Vec<PromptRef>,
+    /// True while the `then:` of a `collect:` with `secret: true` is decoded: only there
+    /// may the password fields be set, and there `collected` is not spoken or copied.
+    in_secret_entry: bool,
 }
 
 impl Decoder {
@@ -510,7 +518,9 @@ impl Decoder {
             Some(n) => self.boolean(n, "secret"),
             None => Some(false),
         };
+        self.in_secret_entry = secret == Some(true);
         let then = self.required(&f, "then").map(|n| self.action(n, "then"));
+        self.in_secret_entry = false;
         Some(Collect {
             min_digits: min_digits? as usize,
             max_digits: max_digits? as usize,

@@ -10,7 +10,7 @@ use crate::menu::{Form, LineFound, Output, Product, Reply, Request, SubmitKind, 
 fn submit(kind: SubmitKind, form: Form, menu_path: &str) -> Output {
     Output::Request(Request::Submit {
         kind,
-        form,
+        form: Box::new(form),
         menu_path: menu_path.to_string(),
     })
 }

@@ -353,8 +353,14 @@ fn every_branch_of_the_bundled_menu_leads_where_the_manual_says() {
         ("3 *", menu("02", "main")),
         ("6", menu("27", "password")),
         ("6 1", info("password-info", "27", "password")),
-        ("6 2", info("28", "27", "password")),
-        ("6 3", info("28", "27", "password")),
+        (
+            "6 2",
+            vec![
+                "ask password_status line 075512345678".into(),
+                "waiting for the store's answer in menu password".into(),
+            ],
+        ),
+        ("6 3", menu("29", "contract-number")),
         ("6 *", menu("02", "main")),
         ("0", handed_on(agent)),
     ];

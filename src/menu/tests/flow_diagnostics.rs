@@ -6,21 +6,21 @@ use super::diagnostics::{at, menu_key, problems, with_menus};
 use super::{load, locate};
 
 /// The one diagnostic of `text`, as (line, column, message).
-fn only(text: &str) -> (usize, usize, String) {
+pub(super) fn only(text: &str) -> (usize, usize, String) {
     let d = problems(text);
     assert_eq!(d.len(), 1, "{d:#?}");
     (d[0].line, d[0].column, d[0].message.clone())
 }
 
 /// `text` with a menu `extra` (prompt 21) whose key 1 does `action`.
-fn with_key_action(action: &str) -> String {
+pub(super) fn with_key_action(action: &str) -> String {
     with_menus(&format!(
         "  extra:\n    prompt: 21\n    keys:\n      1: {action}\n"
     ))
 }
 
 /// Where `needle` is first written in the added menus, moved `offset` characters right.
-fn at_text(text: &str, needle: &str, offset: usize) -> (usize, usize) {
+pub(super) fn at_text(text: &str, needle: &str, offset: usize) -> (usize, usize) {
     let extra = text.find("\n  extra:").expect("the added menus") + 1;
     let before = text[..extra].matches(needle).count();
     let (line, column) = locate(text, needle, before);
@@ -28,11 +28,11 @@ fn at_text(text: &str, needle: &str, offset: usize) -> (usize, usize) {
 }
 
 /// Where `needle` is first written in the added menus.
-fn find(text: &str, needle: &str) -> (usize, usize) {
+pub(super) fn find(text: &str, needle: &str) -> (usize, usize) {
     at_text(text, needle, 0)
 }
 
-fn expect(text: &str, place: (usize, usize), message: &str) {
+pub(super) fn expect(text: &str, place: (usize, usize), message: &str) {
     assert_eq!(only(text), (place.0, place.1, message.to_string()));
 }
 
@@ -40,7 +40,8 @@ fn expect(text: &str, place: (usize, usize), message: &str) {
 fn set_refuses_an_unknown_field() {
     let text = with_key_action("{set: {colour: red}, then: top}");
     let message = "unknown field `colour` in `set`; allowed: product, number, phenomenon, \
-                   contact, complaint_type, order";
+                   contact, complaint_type, order, contract, password, new_password, \
+                   new_password_again";
     expect(&text, find(&text, "colour"), message);
 }
 
@@ -64,8 +65,8 @@ fn set_needs_a_field_and_then() {
     let message = "`set` needs `then:`, the action once the fields are set";
     expect(&text, at_text(&text, "{set: {order", 1), message);
     let text = with_key_action("{set: {}, then: top}");
-    let message =
-        "`set` needs a field: product, number, phenomenon, contact, complaint_type, order";
+    let message = "`set` needs a field: product, number, phenomenon, contact, complaint_type, \
+                   order, contract, password, new_password, new_password_again";
     expect(&text, find(&text, "{}, then: top"), message);
 }
 
@@ -124,7 +125,7 @@ fn submit_takes_branches_not_then() {
     let text = with_key_action(
         "{submit: suggestion, created: top, refused: top, unavailable: top, then: top}",
     );
-    let message = "`then` only follows play, say_digits, set; not `submit`";
+    let message = "`then` only follows play, say_digits, set, say; not `submit`";
     expect(&text, find(&text, "then: top}"), message);
 }
 

@@ -19,7 +19,7 @@ fn flows() -> Arc<Menu> {
 fn submit(kind: SubmitKind, form: Form, menu_path: &str) -> Output {
     Output::Request(Request::Submit {
         kind,
-        form,
+        form: Box::new(form),
         menu_path: menu_path.to_string(),
     })
 }
@@ -46,6 +46,7 @@ fn form_of_key_1() -> Form {
         contact: Some("0571".into()),
         complaint_type: Some("bill-dispute".into()),
         order: Some("42".into()),
+        ..Form::default()
     }
 }
 

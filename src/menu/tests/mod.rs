@@ -6,6 +6,8 @@ mod diagnostics;
 mod engine;
 mod flow_diagnostics;
 mod flows;
+mod password_diagnostics;
+mod passwords;
 mod tools;
 
 use std::path::Path;

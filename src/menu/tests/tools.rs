@@ -61,7 +61,7 @@ fn check_reports_a_missing_prompt_at_its_first_use() {
         "{}",
         d[0]
     );
-    assert!(d[0].message.contains("used 5 times"), "{}", d[0]);
+    assert!(d[0].message.contains("used 3 times"), "{}", d[0]);
 }
 
 #[test]

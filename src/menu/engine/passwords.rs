@@ -1,0 +1,123 @@
+//! The engine's side of the password actions (spec §2): `password_status`,
+//! `check_password`, `set_password` and `say: weakness`. The store and argon2 work is the
+//! shell's; here only the requests and the choice of branch.
+//!
+//! Rules (the spec leaves them to us):
+//! - `password_status: line` asks about the form's `number`, else the caller's own
+//!   number; `password_status: contract` about the form's `contract`. When the reply is
+//!   `no_password` or `has_password`, that account becomes the call's password account;
+//!   `check_password` and `set_password` act on it. Before there is one they take their
+//!   `unavailable` branch without asking anything.
+//! - The password fields of the form are taken out of it when their request is sent, so
+//!   no digits stay in the form (or go with a later request).
+//! - Wrong entries (a wrong password, a contract number no line has) are counted over the
+//!   call: the second one takes `too_many_wrong` instead of `wrong` or `unknown` ("two
+//!   wrong entries end the service"); an accepted password starts the count again.
+//! - A `weak` reply keeps its reason for `say: weakness`.
+
+use std::sync::Arc;
+
+use super::Session;
+use crate::menu::requests::{
+    PasswordChecked, PasswordSet, PasswordStatus, PasswordSubject, Reply, Request, Secret, Weakness,
+};
+use crate::menu::schema::{AccountKind, Action, ActionId, Branch, Said};
+
+/// The wrong entries in a call that end the service.
+const WRONG_ENTRIES: u32 = 2;
+
+/// What the call knows about its passwords.
+#[derive(Default)]
+pub(super) struct Passwords {
+    /// The account the `password_status` out asks about.
+    asked: Option<PasswordSubject>,
+    /// The account `check_password` and `set_password` act on.
+    account: Option<PasswordSubject>,
+    /// Wrong entries since the start of the call or the last accepted password.
+    wrong: u32,
+    /// Why the last new password was refused.
+    weakness: Option<Weakness>,
+}
+
+impl Session {
+    /// Sends the request of password action `id`, or takes its `unavailable` branch when
+    /// there is no account to ask about yet.
+    pub(super) fn ask_password(&mut self, id: ActionId) {
+        let menu = Arc::clone(&self.menu);
+        let action = menu.action(id);
+        let account = self.passwords.account.clone();
+        let request = match action {
+            Action::PasswordStatus { account, .. } => {
+                let account = match account {
+                    AccountKind::Line => PasswordSubject::Line(
+                        (self.form.number.clone()).unwrap_or_else(|| self.call.caller.clone()),
+                    ),
+                    AccountKind::Contract => {
+                        PasswordSubject::Contract(self.form.contract.clone().unwrap_or_default())
+                    }
+                };
+                self.passwords.asked = Some(account.clone());
+                Some(Request::PasswordStatus { account })
+            }
+            Action::CheckPassword { .. } => account.map(|account| Request::CheckPassword {
+                account,
+                password: taken(&mut self.form.password),
+            }),
+            Action::SetPassword { .. } => account.map(|account| Request::SetPassword {
+                account,
+                new: taken(&mut self.form.new_password),
+                again: taken(&mut self.form.new_password_again),
+            }),
+            _ => None,
+        };
+        match request {
+            Some(request) => self.ask(id, request),
+            None => {
+                if let Some(next) = action.branch(Branch::Unavailable) {
+                    self.run(next);
+                }
+            }
+        }
+    }
+
+    /// The reply to password action `id`: remembers what it tells, counts wrong entries
+    /// and runs its branch.
+    pub(super) fn password_reply(&mut self, id: ActionId, reply: &Reply) {
+        match reply {
+            Reply::PasswordStatus(PasswordStatus::NoPassword | PasswordStatus::HasPassword) => {
+                self.passwords.account = self.passwords.asked.take();
+            }
+            Reply::PasswordChecked(PasswordChecked::Accepted) => self.passwords.wrong = 0,
+            Reply::PasswordSet(PasswordSet::Weak(weakness)) => {
+                self.passwords.weakness = Some(*weakness);
+            }
+            _ => {}
+        }
+        let mut branch = reply.branch();
+        if matches!(branch, Branch::Wrong | Branch::Unknown) {
+            self.passwords.wrong += 1;
+            if self.passwords.wrong >= WRONG_ENTRIES {
+                branch = Branch::TooManyWrong;
+            }
+        }
+        let menu = Arc::clone(&self.menu);
+        if let Some(next) = menu.action(id).branch(branch) {
+            self.run(next);
+        }
+    }
+
+    /// The prompts `say` speaks now (none when there is nothing to tell).
+    pub(super) fn said(&self, what: Said) -> Vec<String> {
+        let language = &self.menu.language;
+        match what {
+            Said::Weakness => (self.passwords.weakness.iter())
+                .map(|weakness| format!("{language}/{}", weakness.prompt()))
+                .collect(),
+        }
+    }
+}
+
+/// The secret of a password field, leaving the field empty (no entry: no digits).
+fn taken(field: &mut Option<Secret>) -> Secret {
+    field.take().unwrap_or_else(|| Secret::new(String::new()))
+}
