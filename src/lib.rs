@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod call;
 pub mod caller;
+pub mod clock;
 pub mod config;
 pub mod http;
 pub mod load;

@@ -8,7 +8,8 @@
 //! back to the call task as [`MediaEvent`]s), and sends the frames due. Between ticks it
 //! sleeps until the next one, computed from its start so lateness never accumulates;
 //! a tick that overran is not repeated (each call's [`crate::media::Pacer`] catches up or
-//! skips, as before). An idle shard blocks until a call is attached.
+//! skips, as before). An idle shard blocks until a call is attached. The threads and
+//! their schedule are [`crate::clock`]; this module is what they do for the server.
 //!
 //! Decisions and their costs:
 //! - keys are seen at the next tick after their packet arrives (at most 20 ms later),
@@ -24,7 +25,6 @@
 //!   batches only on one socket).
 
 use std::io;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self as sync_channel, Receiver, Sender, TryRecvError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -32,7 +32,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
 use super::media_path::MediaPath;
-use crate::media::{Key, Recorded, TickSchedule};
+use crate::clock::{ClockThreads, Shard};
+use crate::media::{Key, Recorded};
 use crate::metrics::{DtmfMethod, Metrics};
 use crate::prompts::Prompt;
 use crate::sdp::Negotiated;
@@ -73,27 +74,16 @@ struct Attach {
 
 /// The clock threads; calls are attached to them in turn.
 pub struct MediaClock {
-    shards: Vec<Sender<Attach>>,
-    next_shard: AtomicUsize,
+    threads: ClockThreads<Attach>,
 }
 
 impl MediaClock {
     /// Starts `shards` clock threads (at least one).
     pub fn start(shards: usize, metrics: Arc<Metrics>) -> io::Result<MediaClock> {
-        let shards = (0..shards.max(1))
-            .map(|index| {
-                let (attach, attached) = sync_channel::channel();
-                let metrics = metrics.clone();
-                std::thread::Builder::new()
-                    .name(format!("media-clock-{index}"))
-                    .spawn(move || run_shard(&attached, &metrics))
-                    .map(|_| attach)
-            })
-            .collect::<io::Result<_>>()?;
-        Ok(MediaClock {
-            shards,
-            next_shard: AtomicUsize::new(0),
-        })
+        let threads = ClockThreads::start("media-clock", shards, || MediaShard {
+            metrics: metrics.clone(),
+        })?;
+        Ok(MediaClock { threads })
     }
 
     /// Starts the media of an answered call on `socket` (non-blocking); the first frame
@@ -101,17 +91,15 @@ impl MediaClock {
     pub fn attach(&self, socket: std::net::UdpSocket, negotiated: &Negotiated) -> MediaHandle {
         let (commands, commands_received) = sync_channel::channel();
         let (events_sent, events) = mpsc::unbounded_channel();
-        let index = self.next_shard.fetch_add(1, Ordering::Relaxed) % self.shards.len();
         let attach = Attach {
             socket,
             negotiated: negotiated.clone(),
             commands: commands_received,
             events: events_sent,
         };
-        if let Err(refused) = self.shards[index].send(attach) {
-            // The shard thread is gone (it panicked): the call hears nothing and ends.
+        if let Err(refused) = self.threads.attach(attach) {
+            // The clock thread is gone (it panicked): the call hears nothing and ends.
             let _ = refused
-                .0
                 .events
                 .send(MediaEvent::SocketFailed(io::Error::other(
                     "media clock thread stopped",
@@ -122,6 +110,30 @@ impl MediaClock {
             events,
             plays: 0,
         }
+    }
+}
+
+/// One clock thread's share of the calls: their media, and the counters they add to.
+struct MediaShard {
+    metrics: Arc<Metrics>,
+}
+
+impl Shard for MediaShard {
+    type Attach = Attach;
+    type Stream = Stream;
+
+    fn attach(&mut self, attach: Attach, tick: Instant) -> Stream {
+        Stream {
+            path: MediaPath::new(attach.socket, &attach.negotiated, tick),
+            commands: attach.commands,
+            events: attach.events,
+            playing: None,
+            reported_silent: false,
+        }
+    }
+
+    fn tick(&mut self, stream: &mut Stream, now: Instant) -> bool {
+        stream.tick(now, &self.metrics)
     }
 }
 
@@ -239,42 +251,6 @@ impl Stream {
             Command::TakeRecording(reply) => {
                 let _ = reply.send(self.path.take_recording());
             }
-        }
-    }
-}
-
-/// One clock thread: attaches calls as they come and runs every tick until the clock
-/// itself is dropped and its last call has ended.
-fn run_shard(attached: &Receiver<Attach>, metrics: &Metrics) {
-    let mut streams: Vec<Stream> = Vec::new();
-    let mut schedule = TickSchedule::new(Instant::now());
-    loop {
-        if streams.is_empty() {
-            let Ok(attach) = attached.recv() else { return };
-            schedule = TickSchedule::new(Instant::now());
-            streams.push(Stream::attached(attach, schedule.current()));
-        }
-        while let Ok(attach) = attached.try_recv() {
-            streams.push(Stream::attached(attach, schedule.current()));
-        }
-        let now = Instant::now();
-        streams.retain_mut(|stream| stream.tick(now, metrics));
-        let wait = schedule.advance(Instant::now());
-        if !wait.is_zero() {
-            std::thread::sleep(wait);
-        }
-    }
-}
-
-impl Stream {
-    /// The shard's hold on a newly attached call, its first frame due at `tick`.
-    fn attached(attach: Attach, tick: Instant) -> Stream {
-        Stream {
-            path: MediaPath::new(attach.socket, &attach.negotiated, tick),
-            commands: attach.commands,
-            events: attach.events,
-            playing: None,
-            reported_silent: false,
         }
     }
 }

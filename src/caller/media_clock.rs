@@ -14,7 +14,6 @@ use std::collections::VecDeque;
 use std::io::{self, IoSliceMut};
 use std::net::{SocketAddr, UdpSocket};
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self as sync_channel, Receiver, Sender, TryRecvError};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
@@ -30,7 +29,8 @@ use super::call::Event;
 use super::outgoing::{Outgoing, OutgoingStream};
 use super::prompt_match::{PromptIndex, PromptMatcher};
 use super::rtp_stats::RtpStats;
-use crate::media::{parse_rtp, TickSchedule, G711};
+use crate::clock::{ClockThreads, Shard};
+use crate::media::{parse_rtp, G711};
 
 /// Largest RTP datagram read.
 const MAX_DATAGRAM: usize = 2048;
@@ -58,26 +58,21 @@ struct Attach {
 
 /// The threads that send and read callers' RTP; calls are attached to them in turn.
 pub struct CallerClock {
-    shards: Vec<Sender<Attach>>,
-    next_shard: AtomicUsize,
+    threads: ClockThreads<Attach>,
 }
 
 impl CallerClock {
     /// Starts `threads` clock threads (at least one).
     pub fn start(threads: usize) -> io::Result<CallerClock> {
-        let shards = (0..threads.max(1))
-            .map(|index| {
-                let (attach, attached) = sync_channel::channel();
-                std::thread::Builder::new()
-                    .name(format!("caller-clock-{index}"))
-                    .spawn(move || run_shard(&attached))
-                    .map(|_| attach)
-            })
-            .collect::<io::Result<_>>()?;
-        Ok(CallerClock {
-            shards,
-            next_shard: AtomicUsize::new(0),
-        })
+        let threads = ClockThreads::start("caller-clock", threads, || CallerShard {
+            buffers: Buffers {
+                datagram: Box::new([0; MAX_DATAGRAM]),
+                control: nix::cmsg_space!(TimeSpec),
+                out: Vec::with_capacity(MAX_DATAGRAM),
+            },
+            arrival: ArrivalClock::now(),
+        })?;
+        Ok(CallerClock { threads })
     }
 
     /// The process's one-thread clock, started on first use.
@@ -98,9 +93,8 @@ impl CallerClock {
         setup.socket.set_nonblocking(true)?;
         setsockopt(&setup.socket, sockopt::ReceiveTimestampns, &true)?;
         let (commands, commands_received) = sync_channel::channel();
-        let index = self.next_shard.fetch_add(1, Ordering::Relaxed) % self.shards.len();
-        self.shards[index]
-            .send(Attach {
+        self.threads
+            .attach(Attach {
                 setup,
                 commands: commands_received,
                 events,
@@ -301,30 +295,21 @@ impl ArrivalClock {
     }
 }
 
-/// One clock thread: attaches streams as calls come and runs every tick until the
-/// clock is dropped and its last stream has ended.
-fn run_shard(attached: &Receiver<Attach>) {
-    let mut streams: Vec<Stream> = Vec::new();
-    let mut buffers = Buffers {
-        datagram: Box::new([0; MAX_DATAGRAM]),
-        control: nix::cmsg_space!(TimeSpec),
-        out: Vec::with_capacity(MAX_DATAGRAM),
-    };
-    let arrival = ArrivalClock::now();
-    let mut schedule = TickSchedule::new(Instant::now());
-    loop {
-        if streams.is_empty() {
-            let Ok(attach) = attached.recv() else { return };
-            schedule = TickSchedule::new(Instant::now());
-            streams.push(Stream::attached(attach));
-        }
-        while let Ok(attach) = attached.try_recv() {
-            streams.push(Stream::attached(attach));
-        }
-        streams.retain_mut(|stream| stream.tick(&mut buffers, &arrival));
-        let wait = schedule.advance(Instant::now());
-        if !wait.is_zero() {
-            std::thread::sleep(wait);
-        }
+/// One clock thread's buffers and arrival clock, shared by its streams.
+struct CallerShard {
+    buffers: Buffers,
+    arrival: ArrivalClock,
+}
+
+impl Shard for CallerShard {
+    type Attach = Attach;
+    type Stream = Stream;
+
+    fn attach(&mut self, attach: Attach, _tick: Instant) -> Stream {
+        Stream::attached(attach)
+    }
+
+    fn tick(&mut self, stream: &mut Stream, _now: Instant) -> bool {
+        stream.tick(&mut self.buffers, &self.arrival)
     }
 }
