@@ -15,9 +15,10 @@
 //!   1000.01 → 一千元零一分; with no whole yuan only the cents are read (0.05 → 五分,
 //!   0.50 → 五角); zero is 零元; a whole amount has no 整. Negative amounts start with
 //!   负 `negative`.
-//! - A date is the month and the day as quantities (十一月二十二日), then 上午/下午.
+//! - A date is the month and the day as quantities (十一月二十二日), then 上午/下午,
+//!   or the hour of the day (十四点, 零点).
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 
 use super::money::Cents;
 use super::orders::HalfDay;
@@ -70,6 +71,17 @@ pub fn speak_date(date: NaiveDate, half: HalfDay) -> Vec<&'static str> {
         HalfDay::Morning => "morning",
         HalfDay::Afternoon => "afternoon",
     });
+    out
+}
+
+/// "十一月二十八日十四点": month, "month", day, "day", the hour (0–23), "o-clock".
+pub fn speak_date_hour(at: NaiveDateTime) -> Vec<&'static str> {
+    let mut out = speak_integer(u64::from(at.month()));
+    out.push("month");
+    out.extend(speak_integer(u64::from(at.day())));
+    out.push("day");
+    out.extend(speak_integer(u64::from(at.hour())));
+    out.push("o-clock");
     out
 }
 
@@ -166,6 +178,7 @@ mod tests {
                 "day" => "日",
                 "morning" => "上午",
                 "afternoon" => "下午",
+                "o-clock" => "点",
                 other => panic!("not a number prompt: {other}"),
             })
             .collect()
@@ -262,5 +275,18 @@ mod tests {
             speak_date(date(1, 1), HalfDay::Morning),
             ["num-1", "month", "num-1", "day", "morning"]
         );
+    }
+
+    #[test]
+    fn a_time_reads_month_day_and_the_hour() {
+        let at = |m, d, h| {
+            NaiveDate::from_ymd_opt(2026, m, d)
+                .unwrap()
+                .and_hms_opt(h, 30, 0)
+                .unwrap()
+        };
+        assert_eq!(hanzi(&speak_date_hour(at(11, 28, 14))), "十一月二十八日十四点");
+        assert_eq!(hanzi(&speak_date_hour(at(1, 2, 0))), "一月二日零点");
+        assert_eq!(hanzi(&speak_date_hour(at(12, 31, 10))), "十二月三十一日十点");
     }
 }

@@ -29,8 +29,8 @@ use chrono::Utc;
 
 use crate::media::Recorded;
 use crate::menu::{
-    Form, LineFound, PasswordChecked, PasswordSet, PasswordStatus, Reply, Request, SubmitKind,
-    Submitted,
+    BalanceFound, CardRedeemed, Form, LineFound, OrderFound, PasswordChecked, PasswordSet,
+    PasswordStatus, RepairFound, Reply, Request, SubmitKind, Submitted,
 };
 use crate::passwords::lockout::LockoutPolicy;
 use crate::passwords::strength::StrengthRules;
@@ -112,6 +112,8 @@ impl Desk {
                     new,
                     again,
                 } => Reply::PasswordSet(desk.set_password(&account, new, &again).await),
+                // CONTRACT PLACEHOLDER: the queries helper replaces this arm.
+                _ => unavailable_reply(&request_placeholder()),
             }
         });
         async move {
@@ -262,6 +264,17 @@ fn unavailable_reply(request: &Request) -> Reply {
         Request::PasswordStatus { .. } => Reply::PasswordStatus(PasswordStatus::Unavailable),
         Request::CheckPassword { .. } => Reply::PasswordChecked(PasswordChecked::Unavailable),
         Request::SetPassword { .. } => Reply::PasswordSet(PasswordSet::Unavailable),
+        Request::QueryBalance { .. } => Reply::Balance(BalanceFound::Unavailable),
+        Request::RedeemCard { .. } => Reply::CardRedeemed(CardRedeemed::Unavailable),
+        Request::OrderStatus { .. } => Reply::Order(OrderFound::Unavailable),
+        Request::RepairStatus { .. } => Reply::Repair(RepairFound::Unavailable),
+    }
+}
+
+// CONTRACT PLACEHOLDER: the queries helper removes this.
+fn request_placeholder() -> Request {
+    Request::OrderStatus {
+        order_or_number: String::new(),
     }
 }
 

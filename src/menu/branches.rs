@@ -26,6 +26,10 @@ pub(crate) enum Branch {
     Stored,
     Mismatch,
     Weak,
+    Found,
+    ToppedUp,
+    Open,
+    NoOpenFault,
 }
 
 impl Branch {
@@ -82,6 +86,13 @@ impl Branch {
         Branch::Weak,
         Branch::Unavailable,
     ];
+    /// The branches of `query_balance` and `order_status`, all required.
+    pub const FOUND: &'static [Branch] = &[Branch::Found, Branch::Unknown, Branch::Unavailable];
+    /// The branches of `redeem_card`, all required.
+    pub const REDEEM: &'static [Branch] =
+        &[Branch::ToppedUp, Branch::Refused, Branch::Unavailable];
+    /// The branches of `repair_status`, all required.
+    pub const REPAIR: &'static [Branch] = &[Branch::Open, Branch::NoOpenFault, Branch::Unavailable];
 
     /// The branch's name in the menu file.
     pub fn name(self) -> &'static str {
@@ -107,6 +118,10 @@ impl Branch {
             Branch::Stored => "stored",
             Branch::Mismatch => "mismatch",
             Branch::Weak => "weak",
+            Branch::Found => "found",
+            Branch::ToppedUp => "topped_up",
+            Branch::Open => "open",
+            Branch::NoOpenFault => "none",
         }
     }
 
@@ -117,6 +132,9 @@ impl Branch {
             Branch::CONTRACT_STATUS,
             Branch::CHECK,
             Branch::SET_PASSWORD,
+            Branch::FOUND,
+            Branch::REDEEM,
+            Branch::REPAIR,
         ];
         all.concat().into_iter().find(|b| b.name() == name)
     }

@@ -27,8 +27,9 @@ use std::path::PathBuf;
 pub use check::check;
 pub use engine::{CallInfo, Input, Output, PathStep, Session};
 pub use requests::{
-    Form, LineFound, PasswordChecked, PasswordSet, PasswordStatus, Product, Reply, Request,
-    SubmitKind, Submitted,
+    BalanceFound, CardRedeemed, Cents, Form, LineFound, OrderFound, OrderState, PasswordChecked,
+    PasswordSet, PasswordStatus, Product, RepairFound, RepairProgress, RepairStage, Reply,
+    Request, SubmitKind, Submitted,
 };
 pub use schema::Menu;
 pub use simulate::simulate;

@@ -1,12 +1,18 @@
 //! What the menu asks the store and what it is told back: the call's [`Form`], the
-//! [`Request`]s the engine sends (`lookup_line`, `submit`, and the password actions
-//! `password_status`, `check_password`, `set_password`) and the [`Reply`] the call shell
-//! answers with, which picks the menu file's branch.
+//! [`Request`]s the engine sends (`lookup_line`, `submit`, the password actions
+//! `password_status`, `check_password`, `set_password`, and the queries `query_balance`,
+//! `redeem_card`, `order_status`, `repair_status`) and the [`Reply`] the call shell
+//! answers with, which picks the menu file's branch (and, for a query, what `say`
+//! speaks).
 //!
 //! Password digits travel only as [`Secret`]s, which print as `******`: a request or a
 //! form written to a log shows no digits.
 
+use chrono::NaiveDateTime;
+
 use super::schema::{Branch, SecretField, TextField};
+pub use crate::accounts::money::Cents;
+pub use crate::accounts::orders::OrderState;
 pub use crate::passwords::strength::Weakness;
 pub use crate::passwords::Secret;
 pub use crate::store::PasswordSubject;
@@ -29,6 +35,10 @@ pub struct Form {
     /// The new password and its second entry, for `set_password`.
     pub new_password: Option<Secret>,
     pub new_password_again: Option<Secret>,
+    /// The recharge card's number, for `redeem_card`.
+    pub card: Option<String>,
+    /// The recharge card's PIN (a secret entry), for `redeem_card`.
+    pub card_pin: Option<Secret>,
 }
 
 impl Form {
@@ -40,6 +50,7 @@ impl Form {
             TextField::ComplaintType => &mut self.complaint_type,
             TextField::Order => &mut self.order,
             TextField::Contract => &mut self.contract,
+            TextField::Card => &mut self.card,
         }
     }
 
@@ -48,6 +59,7 @@ impl Form {
             SecretField::Password => &mut self.password,
             SecretField::NewPassword => &mut self.new_password,
             SecretField::NewPasswordAgain => &mut self.new_password_again,
+            SecretField::CardPin => &mut self.card_pin,
         }
     }
 }
@@ -102,6 +114,21 @@ pub enum Request {
         new: Secret,
         again: Secret,
     },
+    /// The balance and this month's charges of line `number`, whose password was accepted
+    /// in this call. Answered with `Reply::Balance(..)`.
+    QueryBalance { number: String },
+    /// Redeem recharge card `card` with its `pin` onto line `number` (whose password was
+    /// accepted in this call), once only. Answered with `Reply::CardRedeemed(..)`.
+    RedeemCard {
+        number: String,
+        card: String,
+        pin: Secret,
+    },
+    /// The installation or move order with this order number, else the newest order of
+    /// that line number. Answered with `Reply::Order(..)`.
+    OrderStatus { order_or_number: String },
+    /// The newest open fault ticket of `number`. Answered with `Reply::Repair(..)`.
+    RepairStatus { number: String },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,6 +190,66 @@ pub enum PasswordSet {
     Unavailable,
 }
 
+/// A line's balance, as `query_balance` found it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BalanceFound {
+    /// The balance (negative: owing) and this month's charges so far.
+    Found { balance: Cents, charges: Cents },
+    /// The store has no balance for the line.
+    Unknown,
+    Unavailable,
+}
+
+/// What became of a recharge card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CardRedeemed {
+    /// Redeemed; the line's balance now.
+    ToppedUp { balance: Cents },
+    /// Unknown card, wrong PIN or already used.
+    Refused,
+    Unavailable,
+}
+
+/// An installation order, as `order_status` found it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrderFound {
+    Found(OrderState),
+    Unknown,
+    Unavailable,
+}
+
+/// The newest open fault ticket of a number, as `repair_status` found it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RepairFound {
+    Open(RepairProgress),
+    /// The number has no open fault ticket.
+    NoOpenFault,
+    Unavailable,
+}
+
+/// Where an open fault ticket stands, to be spoken.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RepairProgress {
+    /// The ticket's serial digits.
+    pub serial: String,
+    pub stage: RepairStage,
+    /// The promised repair time (24 hours after the first report), local wall-clock time.
+    pub due: NaiveDateTime,
+    /// The promised time has passed (and the ticket was urged).
+    pub overdue: bool,
+}
+
+/// The caller's view of an open fault ticket's lifecycle status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RepairStage {
+    /// Created, not yet dispatched.
+    Accepted,
+    /// Dispatched to the repair team (accepted or returned by it).
+    Dispatched,
+    /// The repair team is working on it.
+    InProgress,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reply {
     Line(LineFound),
@@ -170,6 +257,10 @@ pub enum Reply {
     PasswordStatus(PasswordStatus),
     PasswordChecked(PasswordChecked),
     PasswordSet(PasswordSet),
+    Balance(BalanceFound),
+    CardRedeemed(CardRedeemed),
+    Order(OrderFound),
+    Repair(RepairFound),
 }
 
 impl Reply {
@@ -196,11 +287,23 @@ impl Reply {
             Reply::PasswordSet(PasswordSet::Stored) => Branch::Stored,
             Reply::PasswordSet(PasswordSet::Mismatch) => Branch::Mismatch,
             Reply::PasswordSet(PasswordSet::Weak(_)) => Branch::Weak,
+            Reply::Balance(BalanceFound::Found { .. }) => Branch::Found,
+            Reply::Balance(BalanceFound::Unknown) => Branch::Unknown,
+            Reply::CardRedeemed(CardRedeemed::ToppedUp { .. }) => Branch::ToppedUp,
+            Reply::CardRedeemed(CardRedeemed::Refused) => Branch::Refused,
+            Reply::Order(OrderFound::Found(_)) => Branch::Found,
+            Reply::Order(OrderFound::Unknown) => Branch::Unknown,
+            Reply::Repair(RepairFound::Open(_)) => Branch::Open,
+            Reply::Repair(RepairFound::NoOpenFault) => Branch::NoOpenFault,
             Reply::Line(LineFound::Unavailable)
             | Reply::Submitted(Submitted::Unavailable)
             | Reply::PasswordStatus(PasswordStatus::Unavailable)
             | Reply::PasswordChecked(PasswordChecked::Unavailable)
-            | Reply::PasswordSet(PasswordSet::Unavailable) => Branch::Unavailable,
+            | Reply::PasswordSet(PasswordSet::Unavailable)
+            | Reply::Balance(BalanceFound::Unavailable)
+            | Reply::CardRedeemed(CardRedeemed::Unavailable)
+            | Reply::Order(OrderFound::Unavailable)
+            | Reply::Repair(RepairFound::Unavailable) => Branch::Unavailable,
         }
     }
 }

@@ -431,6 +431,7 @@ pub(crate) enum SecretField {
     Password,
     NewPassword,
     NewPasswordAgain,
+    CardPin,
 }
 
 /// Whose password `password_status` asks about.
@@ -458,6 +459,7 @@ pub(crate) enum TextField {
     ComplaintType,
     Order,
     Contract,
+    Card,
 }
 
 impl Menu {

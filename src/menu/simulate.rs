@@ -60,7 +60,8 @@ struct Run {
 }
 
 /// A request as a line: `lookup_line number=… product=…`, `submit KIND menu_path=… …`,
-/// `password_status KIND SUBJECT`, `check_password …` or `set_password …`.
+/// `password_status KIND SUBJECT`, `check_password …`, `set_password …`, or a query:
+/// `query_balance line NUMBER`, `redeem_card …`, `order_status …`, `repair_status …`.
 fn describe(request: &Request) -> String {
     match request {
         Request::LookupLine { number, product } => {
@@ -85,6 +86,12 @@ fn describe(request: &Request) -> String {
             new,
             again,
         } => format!("set_password {} new={new} again={again}", subject(account)),
+        Request::QueryBalance { number } => format!("query_balance line {number}"),
+        Request::RedeemCard { number, card, pin } => {
+            format!("redeem_card line {number} card={card} pin={pin}")
+        }
+        Request::OrderStatus { order_or_number } => format!("order_status {order_or_number}"),
+        Request::RepairStatus { number } => format!("repair_status {number}"),
     }
 }
 
@@ -103,6 +110,7 @@ fn form_fields(form: &Form) -> String {
         ("complaint_type", form.complaint_type.as_deref()),
         ("order", form.order.as_deref()),
         ("contract", form.contract.as_deref()),
+        ("card", form.card.as_deref()),
     ];
     fields
         .iter()
