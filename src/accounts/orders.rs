@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTim
 
 use crate::tickets::model::{named_enum, Tier};
 
-use super::spoken::speak_date;
+use super::spoken::{speak_date, DATE_WORDS, NUMBER_WORDS};
 
 named_enum! {
     /// What the order is for.
@@ -104,6 +104,25 @@ impl OrderState {
             OrderState::UnderConstruction => vec!["order-construction"],
             OrderState::Done => vec!["order-done"],
         }
+    }
+
+    /// Every prompt [`prompts`](Self::prompts) can play, for the menu's prompt check.
+    pub fn every_prompt() -> Vec<&'static str> {
+        let any_day = NaiveDate::MIN;
+        let states = [
+            OrderState::WaitingForAppointment,
+            OrderState::Appointed {
+                date: any_day,
+                half: HalfDay::Morning,
+            },
+            OrderState::Deferred,
+            OrderState::UnderConstruction,
+            OrderState::Done,
+        ];
+        let mut prompts: Vec<&'static str> = states.iter().map(|s| s.prompts()[0]).collect();
+        prompts.extend(NUMBER_WORDS);
+        prompts.extend(DATE_WORDS);
+        prompts
     }
 }
 

@@ -23,6 +23,29 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 use super::money::Cents;
 use super::orders::HalfDay;
 
+/// Every prompt a quantity can be read with (`speak_integer`).
+pub const NUMBER_WORDS: [&str; 15] = [
+    "digit-0",
+    "num-1",
+    "digit-2",
+    "digit-3",
+    "digit-4",
+    "digit-5",
+    "digit-6",
+    "digit-7",
+    "digit-8",
+    "digit-9",
+    "num-10",
+    "num-100",
+    "num-1000",
+    "num-10000",
+    "num-100000000",
+];
+/// The words an amount adds to the numbers (`speak_amount`).
+pub const AMOUNT_WORDS: [&str; 4] = ["negative", "yuan", "jiao", "fen"];
+/// The words a date or time adds to the numbers (`speak_date`, `speak_date_hour`).
+pub const DATE_WORDS: [&str; 5] = ["month", "day", "morning", "afternoon", "o-clock"];
+
 const WAN: u64 = 10_000;
 const YI: u64 = 100_000_000;
 
@@ -140,11 +163,7 @@ fn below_wan(n: u64, leading: bool, out: &mut Vec<&'static str>) {
 
 /// One digit as a quantity: 一 is `num-1`, the others the digit prompts.
 fn digit(d: u64) -> &'static str {
-    const DIGITS: [&str; 10] = [
-        "digit-0", "num-1", "digit-2", "digit-3", "digit-4", "digit-5", "digit-6", "digit-7",
-        "digit-8", "digit-9",
-    ];
-    DIGITS[(d % 10) as usize]
+    NUMBER_WORDS[(d % 10) as usize]
 }
 
 #[cfg(test)]
@@ -285,8 +304,14 @@ mod tests {
                 .and_hms_opt(h, 30, 0)
                 .unwrap()
         };
-        assert_eq!(hanzi(&speak_date_hour(at(11, 28, 14))), "十一月二十八日十四点");
+        assert_eq!(
+            hanzi(&speak_date_hour(at(11, 28, 14))),
+            "十一月二十八日十四点"
+        );
         assert_eq!(hanzi(&speak_date_hour(at(1, 2, 0))), "一月二日零点");
-        assert_eq!(hanzi(&speak_date_hour(at(12, 31, 10))), "十二月三十一日十点");
+        assert_eq!(
+            hanzi(&speak_date_hour(at(12, 31, 10))),
+            "十二月三十一日十点"
+        );
     }
 }

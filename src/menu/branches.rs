@@ -89,8 +89,12 @@ impl Branch {
     /// The branches of `query_balance` and `order_status`, all required.
     pub const FOUND: &'static [Branch] = &[Branch::Found, Branch::Unknown, Branch::Unavailable];
     /// The branches of `redeem_card`, all required.
-    pub const REDEEM: &'static [Branch] =
-        &[Branch::ToppedUp, Branch::Refused, Branch::Unavailable];
+    pub const REDEEM: &'static [Branch] = &[
+        Branch::ToppedUp,
+        Branch::Refused,
+        Branch::TooManyWrong,
+        Branch::Unavailable,
+    ];
     /// The branches of `repair_status`, all required.
     pub const REPAIR: &'static [Branch] = &[Branch::Open, Branch::NoOpenFault, Branch::Unavailable];
 

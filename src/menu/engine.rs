@@ -24,11 +24,13 @@
 //! `StopRecording` and runs its `then`. Other keys while recording are ignored.
 //!
 //! A secret entry (`secret: true`) is kept apart: `collected` reads empty after it, the
-//! path shows `******`, and only the password fields of the form take its digits.
-//! The password actions are in [`passwords`].
+//! path shows `******`, and only the password fields of the form (and `card_pin`) take
+//! its digits. The password actions are in [`passwords`]; the queries and `say` in
+//! [`queries`].
 
 mod form;
 mod passwords;
+mod queries;
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -159,6 +161,8 @@ pub struct Session {
     /// The last completed entry when it was secret, for the password fields.
     collected_secret: Option<Secret>,
     passwords: passwords::Passwords,
+    /// What the queries found, for `say`.
+    found: queries::Found,
     form: Form,
     /// The serial of the last ticket made, for `say_digits: serial`.
     serial: String,
@@ -187,6 +191,7 @@ impl Session {
             collected: String::new(),
             collected_secret: None,
             passwords: passwords::Passwords::default(),
+            found: queries::Found::default(),
             form: Form::default(),
             serial: String::new(),
             trail: Vec::new(),
@@ -415,6 +420,12 @@ impl Session {
             | (Action::SetPassword { .. }, Reply::PasswordSet(_)) => {
                 return self.password_reply(action, &reply)
             }
+            (Action::QueryBalance { .. }, Reply::Balance(_))
+            | (Action::RedeemCard { .. }, Reply::CardRedeemed(_))
+            | (Action::OrderStatus { .. }, Reply::Order(_))
+            | (Action::RepairStatus { .. }, Reply::Repair(_)) => {
+                return self.query_reply(action, &reply)
+            }
             _ => return,
         }
         if let Some(next) = request.branch(reply.branch()) {
@@ -507,6 +518,10 @@ impl Session {
             Action::PasswordStatus { .. }
             | Action::CheckPassword { .. }
             | Action::SetPassword { .. } => self.ask_password(action),
+            Action::QueryBalance { .. }
+            | Action::RedeemCard { .. }
+            | Action::OrderStatus { .. }
+            | Action::RepairStatus { .. } => self.ask_query(action),
             Action::Say { what, then } => {
                 let prompts = self.said(*what);
                 self.play_then(prompts, barge_in, *then);

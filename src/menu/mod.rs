@@ -1,7 +1,8 @@
 //! The menu: the YAML tree operators edit (`menus/*.yaml`), its loading and validation
 //! with exact `file:line:column` diagnostics (`hotline check`), the pure engine that walks
 //! one call through it (keys, timeouts and the store's replies in; prompts, actions,
-//! recordings and requests to the store out: tickets and line passwords) and `simulate`.
+//! recordings and requests to the store out: tickets, line passwords and the bill,
+//! order and repair queries) and `simulate`.
 //!
 //! Owns: the schema (the operator's reference is [`schema`]'s doc), the YAML position
 //! tree (`yaml`), decoding with positions (`decode`: values, actions), graph checks
@@ -13,6 +14,7 @@ mod check;
 mod decode;
 mod engine;
 mod requests;
+mod say;
 pub mod schema;
 mod simulate;
 mod validate;
@@ -28,8 +30,8 @@ pub use check::check;
 pub use engine::{CallInfo, Input, Output, PathStep, Session};
 pub use requests::{
     BalanceFound, CardRedeemed, Cents, Form, LineFound, OrderFound, OrderState, PasswordChecked,
-    PasswordSet, PasswordStatus, Product, RepairFound, RepairProgress, RepairStage, Reply,
-    Request, SubmitKind, Submitted,
+    PasswordSet, PasswordStatus, Product, RepairFound, RepairProgress, RepairStage, Reply, Request,
+    SubmitKind, Submitted,
 };
 pub use schema::Menu;
 pub use simulate::simulate;

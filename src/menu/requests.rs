@@ -194,7 +194,10 @@ pub enum PasswordSet {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BalanceFound {
     /// The balance (negative: owing) and this month's charges so far.
-    Found { balance: Cents, charges: Cents },
+    Found {
+        balance: Cents,
+        charges: Cents,
+    },
     /// The store has no balance for the line.
     Unknown,
     Unavailable,
@@ -204,7 +207,9 @@ pub enum BalanceFound {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CardRedeemed {
     /// Redeemed; the line's balance now.
-    ToppedUp { balance: Cents },
+    ToppedUp {
+        balance: Cents,
+    },
     /// Unknown card, wrong PIN or already used.
     Refused,
     Unavailable,

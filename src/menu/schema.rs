@@ -81,10 +81,15 @@
 //! | `check_password: {…}` | is the entered password right? one branch per answer |
 //! | `set_password: {…}` | make the entered new password the password; one branch per answer |
 //! | `say: weakness` | speak why the new password was refused, then `then:` (default `repeat`) |
+//! | `query_balance: {…}` | ask the line's balance and charges (password first); one branch per answer |
+//! | `redeem_card: {…}` | top the line up with the form's recharge card; one branch per answer |
+//! | `order_status: {…}` | ask where an installation order stands; one branch per answer |
+//! | `repair_status: {…}` | ask where the number's open fault report stands; one branch per answer |
+//! | `say: balance` (`charges`, `new_balance`, `order`, `repair`) | speak what the last query found, then `then:` (default `repeat`) |
 //!
 //! `then:` takes any action: `{play: 102, then: back}`. A key pressed during the prompts
 //! of `play`/`say_digits`/`say` is handled by the menu the caller is in (if `barge_in`).
-//! Later releases add actions for bills and queues.
+//! Later releases add actions for queues.
 //!
 //! ## Tickets: faults, complaints, suggestions
 //!
@@ -107,6 +112,8 @@
 //! | `complaint_type` | a type code of `config/complaint-catalogue.yaml` or `collected` |
 //! | `contract` | the contract number whose password is meant: usually `collected` |
 //! | `password`, `new_password`, `new_password_again` | only `collected`, after a secret entry (see "Passwords") |
+//! | `card` | the recharge card's number: usually `collected` |
+//! | `card_pin` | the recharge card's PIN: only `collected`, after a secret entry |
 //!
 //! `collected` from an entry of no digits (`min_digits: 0` and just the end key) leaves
 //! the field as it was, so set a default first (`contact: caller`). Going `back` undoes
@@ -198,6 +205,68 @@
 //! and not the last six digits of the line's number; `say: weakness` speaks which rule
 //! it broke (`password-six-digits`, `password-weak-same`, `password-weak-run`,
 //! `password-weak-line`). These rules and the lockout are fixed for now.
+//!
+//! ## Queries: bill, top-up, installation and repair progress
+//!
+//! ```yaml
+//!   bill-password:              # 15: the line's password first
+//!     prompt: 15
+//!     collect:
+//!       max_digits: 12
+//!       secret: true
+//!       then:
+//!         set: {password: collected}
+//!         then:
+//!           check_password:
+//!             accepted:
+//!               query_balance:
+//!                 found: {say: balance, then: {say: charges, then: {goto: topup-offer}}}
+//!                 unknown: {play: balance-unknown, then: top}
+//!                 unavailable: {play: store-unavailable, then: top}
+//!             wrong: {play: 24}
+//!             …
+//!   card-pin:
+//!     prompt: card-pin
+//!     collect:
+//!       max_digits: 20
+//!       secret: true
+//!       then:
+//!         set: {card_pin: collected}
+//!         then:
+//!           redeem_card:
+//!             topped_up: {play: topup-done, then: {say: new_balance, then: top}}
+//!             refused: {play: card-refused, then: back}
+//!             too_many_wrong: hangup    # the second refused card of the call
+//!             unavailable: {play: store-unavailable, then: top}
+//!   ...
+//!         order_status:         # the form's `order`, else its `number`, else the caller's
+//!           found: {say: order, then: top}
+//!           unknown: {play: order-unknown, then: back}
+//!           unavailable: {play: store-unavailable, then: top}
+//!   ...
+//!         repair_status:        # the form's `number`, else the caller's
+//!           open: {say: repair, then: top}
+//!           none: {play: repair-none, then: top}
+//!           unavailable: {play: store-unavailable, then: top}
+//! ```
+//!
+//! A bill is confidential (spec §2): `query_balance` and `redeem_card` act on the line
+//! whose password `check_password` accepted in this call, and before that take
+//! `unavailable` without asking. `say: balance` speaks `balance-is` and the amount, or
+//! `owing` and the amount owed when it is negative; `say: charges` speaks `charges-are`
+//! and this month's charges; `say: new_balance` only the amount after a top-up (it
+//! follows `topup-done`, "top-up done, your balance is"). Amounts are read as Mandarin
+//! numbers (一百二十三元四角五分). A card can be used once: two callers with the same
+//! card at the same moment, one is `topped_up`, the other `refused`. The card's PIN is
+//! a secret entry like a password, and a refused card is a wrong entry like a wrong
+//! password: the second wrong entry of a call takes `too_many_wrong`.
+//!
+//! `say: order` speaks the order's state (`order-waiting`, `order-appointed` with the
+//! date and half-day, `order-deferred`, `order-construction`, `order-done`).
+//! `say: repair` speaks the fault's stage (`repair-accepted`, `repair-dispatched`,
+//! `repair-in-progress`) and the promised repair time (`repair-due`, 24 hours after the
+//! first report, as a date and hour), or `repair-overdue` when it has passed, in which
+//! case the ticket is urged.
 //!
 //! ## Recording
 //!
@@ -359,6 +428,22 @@ pub(crate) enum Action {
     SetPassword {
         branches: Vec<(Branch, ActionId)>,
     },
+    /// Asks for a line's balance and charges (after its password was accepted).
+    QueryBalance {
+        branches: Vec<(Branch, ActionId)>,
+    },
+    /// Asks to redeem the form's recharge card onto that line.
+    RedeemCard {
+        branches: Vec<(Branch, ActionId)>,
+    },
+    /// Asks for the installation order of the form's `order` (or `number`).
+    OrderStatus {
+        branches: Vec<(Branch, ActionId)>,
+    },
+    /// Asks for the open fault ticket of the form's `number` (or the caller's).
+    RepairStatus {
+        branches: Vec<(Branch, ActionId)>,
+    },
     /// Speaks what the last reply told, then `then`.
     Say {
         what: Said,
@@ -387,7 +472,11 @@ impl Action {
             | Action::Submit { branches, .. }
             | Action::PasswordStatus { branches, .. }
             | Action::CheckPassword { branches }
-            | Action::SetPassword { branches } => branches,
+            | Action::SetPassword { branches }
+            | Action::QueryBalance { branches }
+            | Action::RedeemCard { branches }
+            | Action::OrderStatus { branches }
+            | Action::RepairStatus { branches } => branches,
             _ => &[],
         }
     }
@@ -448,6 +537,16 @@ pub(crate) enum AccountKind {
 pub(crate) enum Said {
     /// Why the last new password was refused (`Weakness::prompt`).
     Weakness,
+    /// "Your balance is …" (or "you owe …") from the last `query_balance`.
+    Balance,
+    /// "This month's charges are …" from the last `query_balance`.
+    Charges,
+    /// The amount of the balance after the last `redeem_card` (after `topup-done`).
+    NewBalance,
+    /// The state of the order of the last `order_status`.
+    Order,
+    /// The stage and promised time of the fault of the last `repair_status`.
+    Repair,
 }
 
 /// The text fields of the form.

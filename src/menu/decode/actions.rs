@@ -173,6 +173,7 @@ impl Decoder {
             "lookup_line" => self.lookup_line(kind),
             "check_password" => self.password_request(kind),
             "set_password" => self.password_request(kind),
+            "query_balance" | "redeem_card" | "order_status" | "repair_status" => self.query(kind),
             "say" => {
                 let what = self.said(value)?;
                 let then = self.then_or_repeat(then);

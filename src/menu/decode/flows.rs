@@ -20,6 +20,8 @@ const SET_FIELDS: &[&str] = &[
     "password",
     "new_password",
     "new_password_again",
+    "card",
+    "card_pin",
 ];
 const SUBMIT_KINDS: &[SubmitKind] = &[
     SubmitKind::Fault,
@@ -41,6 +43,7 @@ fn text_field(name: &str) -> Option<(TextField, Takes)> {
         "contact" => Some((TextField::Contact, Takes::Digits)),
         "order" => Some((TextField::Order, Takes::Digits)),
         "contract" => Some((TextField::Contract, Takes::Digits)),
+        "card" => Some((TextField::Card, Takes::Digits)),
         "phenomenon" => Some((TextField::Phenomenon, Takes::Code)),
         "complaint_type" => Some((TextField::ComplaintType, Takes::Code)),
         _ => None,
@@ -52,6 +55,7 @@ fn secret_field(name: &str) -> Option<SecretField> {
         "password" => Some(SecretField::Password),
         "new_password" => Some(SecretField::NewPassword),
         "new_password_again" => Some(SecretField::NewPasswordAgain),
+        "card_pin" => Some(SecretField::CardPin),
         _ => None,
     }
 }

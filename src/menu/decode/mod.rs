@@ -10,6 +10,7 @@ use regex::Regex;
 mod actions;
 mod flows;
 mod passwords;
+mod queries;
 mod values;
 
 use super::schema::{Action, ActionId, Collect, Menu, MenuNode, PromptRef, Record, Settings};
@@ -62,6 +63,10 @@ const ACTION_KINDS: &[&str] = &[
     "password_status",
     "check_password",
     "set_password",
+    "query_balance",
+    "redeem_card",
+    "order_status",
+    "repair_status",
     "say",
 ];
 const RECORD_FIELDS: &[&str] = &["max", "end_key", "then"];

@@ -1,11 +1,9 @@
 //! The password actions: `password_status: line|contract` with its branches beside it,
-//! `check_password: {…}` and `set_password: {…}` with their branches as a map, and
-//! `say: weakness`. The secret fields of `set` are checked in `flows`.
+//! `check_password: {…}` and `set_password: {…}` with their branches as a map. The
+//! secret fields of `set` are checked in `flows`; `say: weakness` is in `queries`.
 
-use super::super::schema::{AccountKind, Action, Branch, Said};
-use super::super::yaml::Node;
+use super::super::schema::{AccountKind, Action, Branch};
 use super::{Decoder, Entry};
-use crate::passwords::strength::Weakness;
 
 /// How a password field may be set (after its name).
 pub(super) const SECRET_ONLY: &str = "takes only `collected`, in the `then:` of a `collect:` \
@@ -15,15 +13,7 @@ pub(super) const SECRET_NOT_SPOKEN: &str = "the digits of a secret entry are nev
      `say_digits: collected` cannot follow a `collect:` with `secret: true`";
 /// Why a text field may not take `collected` after a secret entry (after its name).
 pub(super) const SECRET_NOT_COPIED: &str = "the digits of a secret entry go only to \
-     `password`, `new_password` or `new_password_again`";
-
-/// Every reason a new password can be refused with, for the prompt check.
-const WEAKNESSES: [Weakness; 4] = [
-    Weakness::NotSixDigits,
-    Weakness::SameDigit,
-    Weakness::StraightRun,
-    Weakness::LineSuffix,
-];
+     `password`, `new_password`, `new_password_again` or `card_pin`";
 
 impl Decoder {
     /// `{password_status: line|contract, BRANCH: ACTION, …}`; `branches` are the entries
@@ -53,20 +43,5 @@ impl Decoder {
             let branches = self.branch_map(kind, Branch::SET_PASSWORD)?;
             Some(Action::SetPassword { branches })
         }
-    }
-
-    /// What `say` speaks; notes the prompts it can play.
-    pub(super) fn said(&mut self, node: &Node) -> Option<Said> {
-        let text = self.text(node, "say")?;
-        if text != "weakness" {
-            let message = format!("`say` takes `weakness`, found `{text}`");
-            self.problem(node.pos, message);
-            return None;
-        }
-        for weakness in WEAKNESSES {
-            let name = format!("{}/{}", self.language, weakness.prompt());
-            self.use_prompt(name, node.pos);
-        }
-        Some(Said::Weakness)
     }
 }

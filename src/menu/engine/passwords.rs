@@ -10,10 +10,12 @@
 //!   `unavailable` branch without asking anything.
 //! - The password fields of the form are taken out of it when their request is sent, so
 //!   no digits stay in the form (or go with a later request).
-//! - Wrong entries (a wrong password, a contract number no line has) are counted over the
-//!   call: the second one takes `too_many_wrong` instead of `wrong` or `unknown` ("two
+//! - Wrong entries (a wrong password, a contract number no line has, a recharge card
+//!   refused) are counted over the call: the second one takes `too_many_wrong` instead of `wrong` or `unknown` ("two
 //!   wrong entries end the service"); an accepted password starts the count again.
 //! - A `weak` reply keeps its reason for `say: weakness`.
+//! - A line whose password was accepted is the call's verified line: the bill queries
+//!   (`query_balance`, `redeem_card`) act on it and on nothing else.
 
 use std::sync::Arc;
 
@@ -21,7 +23,7 @@ use super::Session;
 use crate::menu::requests::{
     PasswordChecked, PasswordSet, PasswordStatus, PasswordSubject, Reply, Request, Secret, Weakness,
 };
-use crate::menu::schema::{AccountKind, Action, ActionId, Branch, Said};
+use crate::menu::schema::{AccountKind, Action, ActionId, Branch};
 
 /// The wrong entries in a call that end the service.
 const WRONG_ENTRIES: u32 = 2;
@@ -37,6 +39,33 @@ pub(super) struct Passwords {
     wrong: u32,
     /// Why the last new password was refused.
     weakness: Option<Weakness>,
+    /// The line whose password was accepted in this call.
+    verified_line: Option<String>,
+}
+
+impl Passwords {
+    /// The line whose password was accepted in this call, for the bill queries.
+    pub(super) fn verified_line(&self) -> Option<&str> {
+        self.verified_line.as_deref()
+    }
+
+    /// Why the last new password was refused.
+    pub(super) fn weakness(&self) -> Option<Weakness> {
+        self.weakness
+    }
+
+    /// `branch`, or `too_many_wrong` when it is the call's second wrong entry (a wrong
+    /// password, an unknown contract number, a refused recharge card).
+    pub(super) fn counted(&mut self, branch: Branch) -> Branch {
+        if !matches!(branch, Branch::Wrong | Branch::Unknown | Branch::Refused) {
+            return branch;
+        }
+        self.wrong += 1;
+        match self.wrong >= WRONG_ENTRIES {
+            true => Branch::TooManyWrong,
+            false => branch,
+        }
+    }
 }
 
 impl Session {
@@ -87,37 +116,26 @@ impl Session {
             Reply::PasswordStatus(PasswordStatus::NoPassword | PasswordStatus::HasPassword) => {
                 self.passwords.account = self.passwords.asked.take();
             }
-            Reply::PasswordChecked(PasswordChecked::Accepted) => self.passwords.wrong = 0,
+            Reply::PasswordChecked(PasswordChecked::Accepted) => {
+                self.passwords.wrong = 0;
+                if let Some(PasswordSubject::Line(number)) = &self.passwords.account {
+                    self.passwords.verified_line = Some(number.clone());
+                }
+            }
             Reply::PasswordSet(PasswordSet::Weak(weakness)) => {
                 self.passwords.weakness = Some(*weakness);
             }
             _ => {}
         }
-        let mut branch = reply.branch();
-        if matches!(branch, Branch::Wrong | Branch::Unknown) {
-            self.passwords.wrong += 1;
-            if self.passwords.wrong >= WRONG_ENTRIES {
-                branch = Branch::TooManyWrong;
-            }
-        }
+        let branch = self.passwords.counted(reply.branch());
         let menu = Arc::clone(&self.menu);
         if let Some(next) = menu.action(id).branch(branch) {
             self.run(next);
         }
     }
-
-    /// The prompts `say` speaks now (none when there is nothing to tell).
-    pub(super) fn said(&self, what: Said) -> Vec<String> {
-        let language = &self.menu.language;
-        match what {
-            Said::Weakness => (self.passwords.weakness.iter())
-                .map(|weakness| format!("{language}/{}", weakness.prompt()))
-                .collect(),
-        }
-    }
 }
 
 /// The secret of a password field, leaving the field empty (no entry: no digits).
-fn taken(field: &mut Option<Secret>) -> Secret {
+pub(super) fn taken(field: &mut Option<Secret>) -> Secret {
     field.take().unwrap_or_else(|| Secret::new(String::new()))
 }

@@ -119,7 +119,8 @@ fn play_then_back_returns_to_the_parent_menu() {
 #[test]
 fn key_during_a_barge_in_prompt_stops_it_and_acts() {
     let (mut call, _) = Call::new(bundled());
-    assert_eq!(call.key('3'), vec![Output::StopPlayback, play(&["06"])]);
+    let fault = play(&["06", "repair-offer"]);
+    assert_eq!(call.key('3'), vec![Output::StopPlayback, fault]);
     assert_eq!(call.key('*'), vec![Output::StopPlayback, play(&["02"])]);
 }
 
@@ -135,10 +136,11 @@ fn key_during_a_prompt_without_barge_in_is_ignored() {
 #[test]
 fn key_during_an_info_prompt_acts_in_the_current_menu() {
     let (mut call, _) = Call::new(bundled());
+    call.answer('2');
     call.answer('1');
     assert_eq!(call.answer('2'), vec![play(&["28"])]);
     assert_eq!(
-        call.key('4'),
+        call.key('3'),
         vec![Output::StopPlayback, play_fixed(&["05"])]
     );
 }
@@ -306,8 +308,17 @@ fn every_branch_of_the_bundled_menu_leads_where_the_manual_says() {
     let cases: Vec<(&str, Vec<String>)> = vec![
         ("1", menu("04", "query")),
         ("1 1", handed_on("transfer sip:114@127.0.0.1:5070")),
-        ("1 2", info("28", "04", "query")),
-        ("1 3", info("28", "04", "query")),
+        (
+            "1 2",
+            vec![
+                "ask password_status line 075512345678".into(),
+                "waiting for the store's answer in menu query".into(),
+            ],
+        ),
+        ("1 3", menu("20", "install-kind")),
+        ("1 3 1", menu("order-number", "install-order")),
+        ("1 3 2", menu("21", "install-number")),
+        ("1 3 *", menu("04", "query")),
         ("1 4", handed_on(agent)),
         ("1 *", menu("02", "main")),
         ("2", menu("03", "consult")),
@@ -320,12 +331,12 @@ fn every_branch_of_the_bundled_menu_leads_where_the_manual_says() {
         ("2 1 3", handed_on("transfer sip:operator@127.0.0.1:5070")),
         ("2 1 *", menu("03", "consult")),
         ("2 *", menu("02", "main")),
-        ("3", menu("06", "fault")),
+        ("3", menu("06 zh/repair-offer", "fault")),
         ("3 1", menu("fault-product", "fault-product")),
         ("3 1 1", menu("whose-number", "fault-whose")),
         ("3 1 1 2", menu("21", "fault-number")),
         ("3 1 1 *", menu("fault-product", "fault-product")),
-        ("3 1 *", menu("06", "fault")),
+        ("3 1 *", menu("06 zh/repair-offer", "fault")),
         ("3 2", menu("complaint-category", "complaint")),
         (
             "3 2 1",
@@ -341,15 +352,24 @@ fn every_branch_of_the_bundled_menu_leads_where_the_manual_says() {
         ("3 2 5", menu("complaint-type-service", "complaint-service")),
         ("3 2 5 3", menu("whose-number", "complaint-whose")),
         ("3 2 5 3 2", menu("21", "complaint-number")),
-        ("3 2 *", menu("06", "fault")),
+        ("3 2 *", menu("06 zh/repair-offer", "fault")),
         (
             "3 3 +*",
             vec![
                 "stop".into(),
-                "play zh/06".into(),
+                "play zh/06 zh/repair-offer".into(),
                 "waiting in menu fault".into(),
             ],
         ),
+        ("3 4", menu("whose-number", "repair-whose")),
+        (
+            "3 4 1",
+            vec![
+                "ask repair_status 075512345678".into(),
+                "waiting for the store's answer in menu repair-whose".into(),
+            ],
+        ),
+        ("3 4 2", menu("21", "repair-number")),
         ("3 *", menu("02", "main")),
         ("6", menu("27", "password")),
         ("6 1", info("password-info", "27", "password")),

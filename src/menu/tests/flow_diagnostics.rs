@@ -41,7 +41,7 @@ fn set_refuses_an_unknown_field() {
     let text = with_key_action("{set: {colour: red}, then: top}");
     let message = "unknown field `colour` in `set`; allowed: product, number, phenomenon, \
                    contact, complaint_type, order, contract, password, new_password, \
-                   new_password_again";
+                   new_password_again, card, card_pin";
     expect(&text, find(&text, "colour"), message);
 }
 
@@ -66,7 +66,7 @@ fn set_needs_a_field_and_then() {
     expect(&text, at_text(&text, "{set: {order", 1), message);
     let text = with_key_action("{set: {}, then: top}");
     let message = "`set` needs a field: product, number, phenomenon, contact, complaint_type, \
-                   order, contract, password, new_password, new_password_again";
+                   order, contract, password, new_password, new_password_again, card, card_pin";
     expect(&text, find(&text, "{}, then: top"), message);
 }
 

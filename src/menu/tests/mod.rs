@@ -8,6 +8,7 @@ mod flow_diagnostics;
 mod flows;
 mod password_diagnostics;
 mod passwords;
+mod queries;
 mod tools;
 
 use std::path::Path;

@@ -39,7 +39,7 @@ fn the_digits_of_a_secret_entry_are_never_spoken_or_copied() {
     expect(&text, find(&text, "collected}"), message);
     let text = with_secret_entry("{set: {contract: collected}, then: top}");
     let message = "`contract`: the digits of a secret entry go only to `password`, \
-                   `new_password` or `new_password_again`";
+                   `new_password`, `new_password_again` or `card_pin`";
     expect(&text, find(&text, "collected}"), message);
 }
 
@@ -81,12 +81,12 @@ fn check_and_set_password_need_their_branches_as_a_map() {
 }
 
 #[test]
-fn say_speaks_only_the_weakness_and_takes_then() {
-    let text = with_key_action("{say: balance}");
+fn say_speaks_only_what_a_reply_told_and_takes_then() {
+    let text = with_key_action("{say: serial}");
     expect(
         &text,
-        find(&text, "balance"),
-        "`say` takes `weakness`, found `balance`",
+        find(&text, "serial"),
+        "`say` takes weakness, balance, charges, new_balance, order, repair, found `serial`",
     );
     let menu = super::load(&with_key_action("{say: weakness, then: back}")).expect("loads");
     let prompts: Vec<String> = menu.prompt_refs().into_iter().map(|(n, _)| n).collect();

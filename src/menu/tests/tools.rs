@@ -48,20 +48,20 @@ fn check_passes_when_every_prompt_file_exists() {
 #[test]
 fn check_reports_a_missing_prompt_at_its_first_use() {
     let (_dir, menu, prompts) = hotline_dir();
-    fs::remove_file(prompts.join("zh/28.wav")).unwrap();
+    fs::remove_file(prompts.join("zh/24.wav")).unwrap();
     let d = check(&menu, &prompts);
     assert_eq!(d.len(), 1, "{d:#?}");
-    let first_use = "      2: {play: 28}";
+    let first_use = "wrong: {play: 24}";
     let (line, column) = locate(BUNDLED, first_use, 0);
-    let column = column + first_use.len() - "28}".len();
+    let column = column + first_use.len() - "24}".len();
     assert_eq!((d[0].line, d[0].column), (line, column));
     assert_eq!(d[0].file, menu);
     assert!(
-        d[0].message.starts_with("prompt `zh/28`: no file"),
+        d[0].message.starts_with("prompt `zh/24`: no file"),
         "{}",
         d[0]
     );
-    assert!(d[0].message.contains("used 3 times"), "{}", d[0]);
+    assert!(d[0].message.contains("used 2 times"), "{}", d[0]);
 }
 
 #[test]
@@ -133,14 +133,15 @@ fn simulate_prints_prompts_keys_and_where_the_call_waits() {
         "play zh/01 zh/02",
         "key 1",
         "play zh/04",
-        "key 2",
-        "play zh/28",
+        "key 3",
+        "play zh/20",
+        "key *",
         "play zh/04",
         "key *",
         "play zh/02",
         "waiting in menu main",
     ];
-    assert_eq!(sim("1 2 *"), want);
+    assert_eq!(sim("1 3 * *"), want);
 }
 
 #[test]
