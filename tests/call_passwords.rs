@@ -8,9 +8,7 @@ mod common;
 #[path = "store_common/mod.rs"]
 mod store_common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
-
+use common::log::server_log;
 use common::{on_every_backend, walk, TestServer};
 use hotline::caller::Call;
 use hotline::passwords::hash::{hash_password, verify_password};
@@ -172,37 +170,6 @@ async fn change_after_a_wrong_old_password(server: &TestServer) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_password_is_changed_after_a_wrong_then_the_right_old_password() {
     on_every_backend!(server_on, change_after_a_wrong_old_password);
-}
-
-/// The server's log, shared by every test of this binary (the subscriber is global).
-fn server_log() -> Arc<Mutex<Vec<u8>>> {
-    static LOG: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    let log = LOG.get_or_init(|| {
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::clone(&log);
-        tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .without_time()
-            .with_writer(move || LogSink(Arc::clone(&sink)))
-            .init();
-        log
-    });
-    Arc::clone(log)
-}
-
-/// Appends what the subscriber writes to the shared log.
-struct LogSink(Arc<Mutex<Vec<u8>>>);
-
-impl Write for LogSink {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("log").extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 async fn whole_calls_logged(server: &TestServer) {

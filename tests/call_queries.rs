@@ -1,14 +1,16 @@
 //! Real calls over loopback through the query branches (issue 5): the bill of main menu
 //! 1 2 behind the line password, spoken in Mandarin amounts, topped up with a recharge
 //! card that then can't be used again; an installation order's state (1 3); the open
-//! fault report of the caller's line with its promised time (3 4). Each scenario runs on
-//! SQLite, and on PostgreSQL too when `DATABASE_URL` names one.
+//! fault report of the caller's line with its promised time (3 4); no password or card
+//! PIN digit in the server's log. Each scenario runs on SQLite, and on PostgreSQL too
+//! when `DATABASE_URL` names one.
 
 mod common;
 #[path = "store_common/mod.rs"]
 mod store_common;
 
 use chrono::{Duration, NaiveDate, Utc};
+use common::log::server_log;
 use common::{on_every_backend, walk, TestServer};
 use hotline::accounts::money::Cents;
 use hotline::accounts::orders::{HalfDay, OrderKind, OrderState};
@@ -176,7 +178,13 @@ async fn bill_and_top_up(server: &TestServer) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bill_is_heard_after_the_password_and_a_card_tops_up_once_only() {
+    let log = server_log();
     on_every_backend!(server_on, bill_and_top_up);
+    let text = String::from_utf8_lossy(&log.lock().expect("log")).to_string();
+    assert!(text.contains("request to the desk"), "the log was captured");
+    for secret in [PASSWORD, CARD_PIN] {
+        assert!(!text.contains(secret), "{secret} in the log");
+    }
 }
 
 async fn installation_progress(server: &TestServer) {

@@ -2,6 +2,8 @@
 //! ports, caller configurations that recognise its prompts, and its active calls.
 #![allow(dead_code)] // each test binary uses its own part of this module
 
+pub mod log;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
