@@ -11,8 +11,9 @@
 //!   duplicate;
 //! - the contact phone is the number the caller keyed at the contact prompt, else the
 //!   number they call from (when it is all digits); the contact name is the line's owner;
-//! - a report is about the number the caller keyed or chose (`set: {number: caller}`);
-//!   a suggestion without one is about the caller's own number;
+//! - a report is about the number the caller keyed or chose (`set: {number: caller}`),
+//!   as the store finds its line (also as an `adsl`/`lan` account), else the digits as
+//!   keyed; a suggestion without one is about the caller's own number;
 //! - an installation complaint's order is the acceptance number keyed by the caller, its
 //!   state "to be checked" ([`KEYED_ORDER_STATE`]) until an agent fills it in;
 //! - the menu path written on the ticket is the keys the caller chose, e.g. `3-1-1-1-5`;
@@ -164,20 +165,10 @@ impl Desk {
     }
 
     async fn file(&self, kind: SubmitKind, report: &Report) -> crate::store::Result<Outcome> {
-        let keyed = report.form.number.clone().unwrap_or_default();
-        let line = match keyed.is_empty() {
-            true => None,
-            false => {
-                (self.store)
-                    .find_keyed_line(&keyed, report.form.product)
-                    .await?
-            }
-        };
-        let number = match (&line, keyed.is_empty()) {
-            (Some(line), _) => line.number.clone(),
-            (None, false) => keyed,
-            (None, true) => report.caller.clone(),
-        };
+        let keyed = report.form.number.as_deref().unwrap_or_default();
+        let (line, number) = self
+            .keyed_line(keyed, report.form.product, &report.caller)
+            .await?;
         let contact_name = line.map(|line| line.owner_name).unwrap_or_default();
         let contact_phone = report
             .form
@@ -185,10 +176,7 @@ impl Desk {
             .clone()
             .filter(|contact| !contact.is_empty())
             .unwrap_or_else(|| report.caller.clone());
-        let actor = Actor {
-            kind: ActorKind::Ivr,
-            id: report.caller.clone(),
-        };
+        let actor = menu_actor(&report.caller);
         let recording = report.recording.as_ref();
         let now = Utc::now();
         let (store, calendar) = (&self.store, &*self.calendar);
@@ -234,6 +222,24 @@ impl Desk {
             }
         }
     }
+
+    /// The line `keyed` names (of `product`; None: any) and the number a request is
+    /// about: that line's, else the digits as keyed, else (nothing keyed) `caller`.
+    async fn keyed_line(
+        &self,
+        keyed: &str,
+        product: Option<Product>,
+        caller: &str,
+    ) -> crate::store::Result<(Option<Line>, String)> {
+        if keyed.is_empty() {
+            return Ok((None, caller.to_string()));
+        }
+        let line = self.store.find_keyed_line(keyed, product).await?;
+        let number = line
+            .as_ref()
+            .map_or_else(|| keyed.to_string(), |line| line.number.clone());
+        Ok((line, number))
+    }
 }
 
 /// A report as the menu gathered it.
@@ -253,6 +259,14 @@ fn caller_number(caller: &str) -> String {
         digits.to_string()
     } else {
         String::new()
+    }
+}
+
+/// The voice menu acting on the caller's behalf (`caller`: digits, or empty).
+fn menu_actor(caller: &str) -> Actor {
+    Actor {
+        kind: ActorKind::Ivr,
+        id: caller.to_string(),
     }
 }
 
