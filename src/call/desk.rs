@@ -1,7 +1,8 @@
 //! The desk of a call: carries out the menu's requests against the store (which line
-//! did the caller key, make the fault, complaint or suggestion ticket, and the line and
-//! contract passwords of [`passwords`]) and turns the store's answer into the reply the
-//! menu branches on.
+//! did the caller key, make the fault, complaint or suggestion ticket, the line and
+//! contract passwords of [`passwords`], and the balance, recharge card, order and repair
+//! queries of [`queries`]) and turns the store's answer into the reply the menu branches
+//! on.
 //!
 //! Decisions made here (the spec is silent on them):
 //! - every request runs in a task of its own, so a caller hanging up or a slow store
@@ -21,6 +22,7 @@
 //!   made or urged keeps it.
 
 mod passwords;
+mod queries;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -113,8 +115,18 @@ impl Desk {
                     new,
                     again,
                 } => Reply::PasswordSet(desk.set_password(&account, new, &again).await),
-                // CONTRACT PLACEHOLDER: the queries helper replaces this arm.
-                _ => unavailable_reply(&request_placeholder()),
+                Request::QueryBalance { number } => {
+                    Reply::Balance(desk.query_balance(&number).await)
+                }
+                Request::RedeemCard { number, card, pin } => {
+                    Reply::CardRedeemed(desk.redeem_card(&number, &card, &pin).await)
+                }
+                Request::OrderStatus { order_or_number } => {
+                    Reply::Order(desk.order_status(&order_or_number).await)
+                }
+                Request::RepairStatus { number } => {
+                    Reply::Repair(desk.repair_status(&number, &caller).await)
+                }
             }
         });
         async move {
@@ -282,13 +294,6 @@ fn unavailable_reply(request: &Request) -> Reply {
         Request::RedeemCard { .. } => Reply::CardRedeemed(CardRedeemed::Unavailable),
         Request::OrderStatus { .. } => Reply::Order(OrderFound::Unavailable),
         Request::RepairStatus { .. } => Reply::Repair(RepairFound::Unavailable),
-    }
-}
-
-// CONTRACT PLACEHOLDER: the queries helper removes this.
-fn request_placeholder() -> Request {
-    Request::OrderStatus {
-        order_or_number: String::new(),
     }
 }
 
