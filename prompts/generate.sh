@@ -13,9 +13,8 @@
 # Each utterance: 22.05 kHz from espeak → 8 kHz mono 16-bit PCM, leading and trailing
 # silence trimmed, then exactly 100 ms of silence before and 250 ms after (digits and the
 # other words that amounts and dates are made of — num-*, yuan, jiao, fen, negative, month,
-# day, morning, afternoon: 20 ms and 80 ms, so that they played in a row sound like one
-# number), and the peak
-# normalized to -3 dBFS so every prompt has the same loudness.
+# day, morning, afternoon, o-clock: 20 ms and 80 ms, so that they played in a row sound like
+# one number), and the peak normalized to -3 dBFS so every prompt has the same loudness.
 #
 # sox runs with -D (no dither) so that regenerating gives byte-identical files.
 #
@@ -66,7 +65,8 @@ tail -n +2 "$TSV" | while IFS= read -r line; do
     espeak-ng -v "$VOICE" -s "$SPEED" -w "$tmp/raw.wav" "$text"
     pad="0.1 0.25"
     case $id in   # number words run together into a number
-        digit-* | num-* | yuan | jiao | fen | negative | month | day | morning | afternoon)
+        digit-* | num-* | yuan | jiao | fen | negative \
+            | month | day | morning | afternoon | o-clock)
             pad="0.02 0.08" ;;
     esac
     # shellcheck disable=SC2086 # $pad is two numbers

@@ -1,7 +1,8 @@
 //! The desk of a call: carries out the menu's requests against the store (which line
-//! did the caller key, make the fault, complaint or suggestion ticket, and the line and
-//! contract passwords of [`passwords`]) and turns the store's answer into the reply the
-//! menu branches on.
+//! did the caller key, make the fault, complaint or suggestion ticket, the line and
+//! contract passwords of [`passwords`], and the balance, recharge card, order and repair
+//! queries of [`queries`]) and turns the store's answer into the reply the menu branches
+//! on.
 //!
 //! Decisions made here (the spec is silent on them):
 //! - every request runs in a task of its own, so a caller hanging up or a slow store
@@ -11,8 +12,9 @@
 //!   duplicate;
 //! - the contact phone is the number the caller keyed at the contact prompt, else the
 //!   number they call from (when it is all digits); the contact name is the line's owner;
-//! - a report is about the number the caller keyed or chose (`set: {number: caller}`);
-//!   a suggestion without one is about the caller's own number;
+//! - a report is about the number the caller keyed or chose (`set: {number: caller}`),
+//!   as the store finds its line (also as an `adsl`/`lan` account), else the digits as
+//!   keyed; a suggestion without one is about the caller's own number;
 //! - an installation complaint's order is the acceptance number keyed by the caller, its
 //!   state "to be checked" ([`KEYED_ORDER_STATE`]) until an agent fills it in;
 //! - the menu path written on the ticket is the keys the caller chose, e.g. `3-1-1-1-5`;
@@ -20,6 +22,7 @@
 //!   made or urged keeps it.
 
 mod passwords;
+mod queries;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -112,8 +115,18 @@ impl Desk {
                     new,
                     again,
                 } => Reply::PasswordSet(desk.set_password(&account, new, &again).await),
-                // CONTRACT PLACEHOLDER: the queries helper replaces this arm.
-                _ => unavailable_reply(&request_placeholder()),
+                Request::QueryBalance { number } => {
+                    Reply::Balance(desk.query_balance(&number).await)
+                }
+                Request::RedeemCard { number, card, pin } => {
+                    Reply::CardRedeemed(desk.redeem_card(&number, &card, &pin).await)
+                }
+                Request::OrderStatus { order_or_number } => {
+                    Reply::Order(desk.order_status(&order_or_number).await)
+                }
+                Request::RepairStatus { number } => {
+                    Reply::Repair(desk.repair_status(&number, &caller).await)
+                }
             }
         });
         async move {
@@ -164,20 +177,10 @@ impl Desk {
     }
 
     async fn file(&self, kind: SubmitKind, report: &Report) -> crate::store::Result<Outcome> {
-        let keyed = report.form.number.clone().unwrap_or_default();
-        let line = match keyed.is_empty() {
-            true => None,
-            false => {
-                (self.store)
-                    .find_keyed_line(&keyed, report.form.product)
-                    .await?
-            }
-        };
-        let number = match (&line, keyed.is_empty()) {
-            (Some(line), _) => line.number.clone(),
-            (None, false) => keyed,
-            (None, true) => report.caller.clone(),
-        };
+        let keyed = report.form.number.as_deref().unwrap_or_default();
+        let (line, number) = self
+            .keyed_line(keyed, report.form.product, &report.caller)
+            .await?;
         let contact_name = line.map(|line| line.owner_name).unwrap_or_default();
         let contact_phone = report
             .form
@@ -185,10 +188,7 @@ impl Desk {
             .clone()
             .filter(|contact| !contact.is_empty())
             .unwrap_or_else(|| report.caller.clone());
-        let actor = Actor {
-            kind: ActorKind::Ivr,
-            id: report.caller.clone(),
-        };
+        let actor = menu_actor(&report.caller);
         let recording = report.recording.as_ref();
         let now = Utc::now();
         let (store, calendar) = (&self.store, &*self.calendar);
@@ -234,6 +234,24 @@ impl Desk {
             }
         }
     }
+
+    /// The line `keyed` names (of `product`; None: any) and the number a request is
+    /// about: that line's, else the digits as keyed, else (nothing keyed) `caller`.
+    async fn keyed_line(
+        &self,
+        keyed: &str,
+        product: Option<Product>,
+        caller: &str,
+    ) -> crate::store::Result<(Option<Line>, String)> {
+        if keyed.is_empty() {
+            return Ok((None, caller.to_string()));
+        }
+        let line = self.store.find_keyed_line(keyed, product).await?;
+        let number = line
+            .as_ref()
+            .map_or_else(|| keyed.to_string(), |line| line.number.clone());
+        Ok((line, number))
+    }
 }
 
 /// A report as the menu gathered it.
@@ -256,6 +274,14 @@ fn caller_number(caller: &str) -> String {
     }
 }
 
+/// The voice menu acting on the caller's behalf (`caller`: digits, or empty).
+fn menu_actor(caller: &str) -> Actor {
+    Actor {
+        kind: ActorKind::Ivr,
+        id: caller.to_string(),
+    }
+}
+
 /// The reply that tells the menu the store could not answer.
 fn unavailable_reply(request: &Request) -> Reply {
     match request {
@@ -268,13 +294,6 @@ fn unavailable_reply(request: &Request) -> Reply {
         Request::RedeemCard { .. } => Reply::CardRedeemed(CardRedeemed::Unavailable),
         Request::OrderStatus { .. } => Reply::Order(OrderFound::Unavailable),
         Request::RepairStatus { .. } => Reply::Repair(RepairFound::Unavailable),
-    }
-}
-
-// CONTRACT PLACEHOLDER: the queries helper removes this.
-fn request_placeholder() -> Request {
-    Request::OrderStatus {
-        order_or_number: String::new(),
     }
 }
 
