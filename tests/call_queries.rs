@@ -9,7 +9,7 @@ mod common;
 #[path = "store_common/mod.rs"]
 mod store_common;
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, DurationRound, NaiveDate, Utc};
 use common::log::server_log;
 use common::{on_every_backend, walk, TestServer};
 use hotline::accounts::money::Cents;
@@ -241,7 +241,11 @@ async fn an_installation_orders_state_is_heard_by_its_order_number() {
 async fn repair_progress(server: &TestServer) {
     let store = server.server.store();
     let calendar = store_common::calendar();
-    let reported = Utc::now() - Duration::hours(1);
+    // On a whole hour, so that the promised time (24 h later) is heard to the hour.
+    let reported = Utc::now()
+        .duration_trunc(Duration::hours(1))
+        .expect("an hour")
+        - Duration::hours(1);
     (store.report_fault(OWN_LINE, &report(), &ivr(), &calendar, reported, None))
         .await
         .expect("a fault report");

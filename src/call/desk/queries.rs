@@ -13,14 +13,15 @@
 //!   number) and speaks its newest fault ticket that is still open (any status before
 //!   cleared, as the repeat rules count it); complaints are not spoken;
 //! - the promised repair time is [`REPAIR_TIME_LIMIT`] after the first report, on the
-//!   hotline's wall clock; at exactly that time the fault is overdue (as in
-//!   `tickets::rules`);
+//!   hotline's wall clock, spoken to the hour and so rounded up to the next whole hour
+//!   (22:30 is heard as 23点, never earlier than the promise); at exactly the promised
+//!   time the fault is overdue (as in `tickets::rules`);
 //! - an overdue ticket is urged (催办) by the voice menu on the caller's behalf each time
 //!   the caller asks, so the repair team sees the caller waiting. The urge is best effort:
 //!   if it is refused or fails it is logged, and the caller still hears that the fault is
 //!   overdue.
 
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, NaiveTime, Timelike, Utc};
 
 use super::{caller_number, menu_actor, Desk};
 use crate::menu::{
@@ -152,14 +153,22 @@ fn repair_stage(status: TicketStatus) -> Option<RepairStage> {
 }
 
 /// When a fault first reported at `first_report` is promised repaired, on the hotline's
-/// wall clock, and whether that time has come at `now`.
+/// wall clock to the hour it is spoken in (rounded up: never earlier than the real
+/// time), and whether the real time has come at `now`.
 fn promised_repair(
     first_report: DateTime<Utc>,
     calendar: &Calendar,
     now: DateTime<Utc>,
 ) -> (NaiveDateTime, bool) {
     let due = first_report + REPAIR_TIME_LIMIT;
-    (calendar.local(due), now >= due)
+    let local = calendar.local(due);
+    let hour = local.date().and_time(NaiveTime::MIN) + Duration::hours(i64::from(local.hour()));
+    let spoken = if hour == local {
+        hour
+    } else {
+        hour + Duration::hours(1)
+    };
+    (spoken, now >= due)
 }
 
 #[cfg(test)]
@@ -193,16 +202,24 @@ mod tests {
     }
 
     #[test]
-    fn the_promised_repair_is_a_day_after_the_first_report_on_the_local_clock() {
-        // Reported 22:30 local (14:30 UTC) on 27 November: due 22:30 local on the 28th.
+    fn the_promised_repair_is_a_day_after_the_first_report_rounded_up_to_the_hour() {
+        // Reported 22:30 local (14:30 UTC) on 27 November: due 22:30 local on the 28th,
+        // heard as 23点.
         let first_report = utc(27, 14, 30, 0);
-        let due = NaiveDate::from_ymd_opt(2026, 11, 28)
-            .unwrap()
-            .and_hms_opt(22, 30, 0)
-            .unwrap();
+        let at = |h| {
+            NaiveDate::from_ymd_opt(2026, 11, 28)
+                .unwrap()
+                .and_hms_opt(h, 0, 0)
+        };
         let (spoken, overdue) = promised_repair(first_report, &china(), utc(28, 10, 0, 0));
-        assert_eq!(spoken, due);
+        assert_eq!(Some(spoken), at(23));
         assert!(!overdue);
+        // A report on the hour keeps its hour.
+        let (spoken, _) = promised_repair(utc(27, 6, 0, 0), &china(), utc(27, 7, 0, 0));
+        assert_eq!(Some(spoken), at(14));
+        // A second past the hour is the next hour.
+        let (spoken, _) = promised_repair(utc(27, 6, 0, 1), &china(), utc(27, 7, 0, 0));
+        assert_eq!(Some(spoken), at(15));
     }
 
     #[test]
@@ -221,7 +238,7 @@ mod tests {
         let (due, _) = promised_repair(first_report, &china(), first_report);
         let expected = NaiveDate::from_ymd_opt(2026, 11, 29)
             .unwrap()
-            .and_hms_opt(0, 15, 0);
+            .and_hms_opt(1, 0, 0);
         assert_eq!(Some(due), expected);
     }
 }
