@@ -10,16 +10,17 @@ use common::{key, TestServer, HEAR};
 use hotline::caller::{Call, CallerConfig, KeyMethod};
 use hotline::sip::Transport;
 
-/// Main menu → query menu (1) → a leaf that plays 28 and returns (2) → back (*) →
-/// password menu (6) → its information prompt (1) → back (*), then BYE.
+/// Main menu → query menu (1) → installation progress (3) → back (*) → back (*) →
+/// password menu (6) → its information prompt, which returns (1) → back (*), then BYE.
 async fn walk(server: &TestServer, config: CallerConfig, how: KeyMethod) {
     let mut call = Call::dial(config).await.expect("the call is answered");
     call.expect_prompts(&["zh/01", "zh/02"], HEAR)
         .await
         .expect("welcome and main menu");
-    let steps: [(char, &[&str]); 6] = [
+    let steps: [(char, &[&str]); 7] = [
         ('1', &["zh/04"]),
-        ('2', &["zh/28", "zh/04"]),
+        ('3', &["zh/20"]),
+        ('*', &["zh/04"]),
         ('*', &["zh/02"]),
         ('6', &["zh/27"]),
         ('1', &["zh/password-info", "zh/27"]),

@@ -70,7 +70,7 @@ fn simulate_prints_the_prompts_and_actions_of_a_key_sequence() {
         [
             "play zh/01 zh/02",
             "key 3",
-            "play zh/06",
+            "play zh/06 zh/repair-offer",
             "key *",
             "play zh/02"
         ],
