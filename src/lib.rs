@@ -7,6 +7,7 @@
 //! (`sip::transport`, `call`, `server`, `http`) are thin tokio tasks around them.
 
 pub mod accounts;
+pub mod agents;
 pub mod call;
 pub mod caller;
 pub mod clock;
@@ -18,6 +19,7 @@ pub mod menu;
 pub mod metrics;
 pub mod passwords;
 pub mod prompts;
+pub mod queues;
 pub mod sdp;
 pub mod server;
 pub mod sip;
