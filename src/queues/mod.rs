@@ -5,3 +5,4 @@
 
 pub mod seat;
 pub mod waiting;
+pub mod dispatch;
