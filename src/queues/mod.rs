@@ -6,3 +6,4 @@
 pub mod seat;
 pub mod waiting;
 pub mod dispatch;
+pub mod service_level;
