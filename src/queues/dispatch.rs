@@ -14,7 +14,9 @@
 //!   caller that only they could have served in another queue: the order of callers,
 //!   not a search for the best matching, decides, which keeps it predictable;
 //! - this only plans: the shell takes each offered caller out of their queue
-//!   ([`WaitingLine::take`]) and offers the call to the seat ([`Seat::offer`]).
+//!   ([`WaitingLine::take`]), offers the call to the seat ([`Seat::offer`]) and keeps the
+//!   taken waiter while the phone rings, to hand it back ([`WaitingLine::requeue`]) if
+//!   the ring times out.
 
 use std::time::Instant;
 

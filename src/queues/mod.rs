@@ -3,7 +3,7 @@
 //! nobody starves), which ready agent is offered which caller, and the service level
 //! (answered within 15 seconds). Pure: time is an argument, no sockets, no store.
 
-pub mod seat;
-pub mod waiting;
 pub mod dispatch;
+pub mod seat;
 pub mod service_level;
+pub mod waiting;

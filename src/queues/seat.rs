@@ -85,13 +85,13 @@ named_enum! {
 named_enum! {
     /// An input to a seat, named in the errors that refuse it.
     SeatInput, "seat input" {
-        LogIn = "log in",
+        LogIn = "log-in",
         Ready = "ready",
-        NotReady = "not ready",
-        LogOut = "log out",
+        NotReady = "not-ready",
+        LogOut = "log-out",
         Offer = "offer",
         Answered = "answered",
-        HungUp = "hung up",
+        HungUp = "hung-up",
     }
 }
 
@@ -533,6 +533,6 @@ mod tests {
             state: SeatStateName::Talking,
             input: SeatInput::LogOut,
         };
-        assert_eq!(error.to_string(), "`log out` is not allowed while talking");
+        assert_eq!(error.to_string(), "`log-out` is not allowed while talking");
     }
 }
