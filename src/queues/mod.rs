@@ -2,3 +2,8 @@
 //! callers of each queue in order (customer tier, then waiting time, with a bound so
 //! nobody starves), which ready agent is offered which caller, and the service level
 //! (answered within 15 seconds). Pure: time is an argument, no sockets, no store.
+
+pub mod dispatch;
+pub mod seat;
+pub mod service_level;
+pub mod waiting;
