@@ -8,6 +8,8 @@ use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::store::DEFAULT_SIP_REALM;
+
 /// Everything the server needs to start.
 #[derive(Clone, Debug)]
 pub struct ServerConfig {
@@ -28,6 +30,8 @@ pub struct ServerConfig {
     pub db: String,
     /// The folder of `holidays.yaml` and `complaint-catalogue.yaml` (the ticket rules).
     pub tickets_config: PathBuf,
+    /// The SIP digest realm agents' phones register in.
+    pub sip_realm: String,
     /// A scratch folder the server removes when it is dropped (the tests' database).
     pub scratch: Option<PathBuf>,
 }
@@ -53,6 +57,7 @@ impl ServerConfig {
             prompts: repo_root.join("prompts"),
             db: format!("sqlite://{}", scratch.join("hotline.db").display()),
             tickets_config: repo_root.join("config"),
+            sip_realm: DEFAULT_SIP_REALM.to_string(),
             scratch: Some(scratch),
         }
     }

@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use hotline::config::{parse_port_range, ServerConfig};
 use hotline::menu::{self, Menu};
 use hotline::store::import::BadRow;
-use hotline::store::{import, import_accounts, Store, StoreError, Which};
+use hotline::store::{import, import_accounts, Store, StoreError, Which, DEFAULT_SIP_REALM};
 
 /// hotline: the telecom customer-service hotline's IVR server.
 #[derive(Parser)]
@@ -159,6 +159,10 @@ struct ServeArgs {
     /// The ticket core's folder (holidays.yaml, complaint-catalogue.yaml).
     #[arg(long, env = "HOTLINE_TICKETS_CONFIG", default_value = "config")]
     tickets_config: PathBuf,
+    /// The SIP digest realm of the agents' phones (their passwords are kept for it: set
+    /// them again with `hotline agents passwd` after changing it).
+    #[arg(long, env = "HOTLINE_SIP_REALM", default_value = DEFAULT_SIP_REALM)]
+    sip_realm: String,
     #[command(flatten)]
     files: MenuArgs,
     #[command(flatten)]
@@ -208,6 +212,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         prompts: args.files.prompts,
         db: args.store.db,
         tickets_config: args.tickets_config,
+        sip_realm: args.sip_realm,
         scratch: None,
     };
     let runtime = match tokio::runtime::Runtime::new() {

@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
+use crate::agents::registrar::Registrar;
 use crate::call::{switchboard, CallContext, Desk, MediaClock, RtpPorts};
 pub use crate::config::ServerConfig;
 use crate::http::tickets::TicketsApi;
@@ -141,7 +142,10 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         metrics: metrics.clone(),
         desk: Desk::new(store.clone(), calendar.clone(), catalogue.clone()),
     });
-    tasks.spawn(switchboard::run(endpoint, sender, inbound, context));
+    let registrar = Registrar::new(store.clone(), &config.sip_realm);
+    tasks.spawn(switchboard::run(
+        endpoint, sender, inbound, context, registrar,
+    ));
     let tickets = Arc::new(TicketsApi::new(store.clone(), calendar, catalogue));
     let router = crate::http::router(metrics.clone(), tickets);
     tasks.spawn(async move {

@@ -1,6 +1,8 @@
 //! The human agents of the hotline (spec §5): who they are (work number 工号, name,
 //! skills, password) and how their softphones prove it to the registrar (SIP digest
-//! authentication, [`digest`]). Owns no sockets and no store: the SIP shell and the
-//! store call into it.
+//! authentication, [`digest`]), and the [`registrar`] that judges their REGISTERs
+//! against the store and keeps their phones' bindings. Owns no sockets: the switchboard
+//! hands REGISTERs to the registrar and carries its answers back.
 
 pub mod digest;
+pub mod registrar;

@@ -1,6 +1,7 @@
 //! The switchboard: one task that drives the pure SIP [`Endpoint`] with inbound
 //! messages, timers and call commands, sends what it outputs, starts a call task for each
-//! new INVITE and routes each call's SIP events to its task.
+//! new INVITE, routes each call's SIP events to its task, and has each REGISTER judged by
+//! the [`Registrar`] in a task of its own (at most [`REGISTRAR_TIMEOUT`]; then 503).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,8 +12,14 @@ use tokio::task::JoinSet;
 
 use super::task::{self, CallSetup};
 use super::CallContext;
+use crate::agents::registrar::{Answer, Registrar};
 use crate::sip::transport::{Inbound, TransportSender};
-use crate::sip::{CallEvent, CallHandle, Endpoint, Incoming, Output};
+use crate::sip::{
+    CallEvent, CallHandle, Endpoint, Incoming, Output, Registration, RegistrationHandle,
+};
+
+/// The longest a REGISTER waits for the registrar (the store) before a 503.
+pub const REGISTRAR_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What a call task asks of the SIP endpoint.
 #[derive(Debug)]
@@ -51,8 +58,11 @@ pub async fn run(
     sender: TransportSender,
     mut inbound: mpsc::Receiver<Inbound>,
     context: Arc<CallContext>,
+    registrar: Registrar,
 ) {
     let (command_queue, mut commands) = mpsc::unbounded_channel();
+    let (answer_queue, mut answers) = mpsc::unbounded_channel();
+    let mut registrations = JoinSet::new();
     let mut calls: HashMap<CallHandle, mpsc::UnboundedSender<CallEvent>> = HashMap::new();
     let mut call_tasks = JoinSet::new();
     loop {
@@ -66,6 +76,11 @@ pub async fn run(
                 endpoint.handle_input(input, Instant::now());
             }
             Some((call, command)) = commands.recv() => apply(&mut endpoint, call, command),
+            Some((handle, answer)) = answers.recv() => {
+                let Answer { code, headers } = answer;
+                endpoint.answer_registration(handle, code, &headers, Instant::now());
+            }
+            Some(_) = registrations.join_next() => {}
             () = tokio::time::sleep_until(deadline.into()) => endpoint.handle_timeout(Instant::now()),
             Some(_) = call_tasks.join_next() => {}
         }
@@ -79,9 +94,33 @@ pub async fn run(
                 Output::Event(event) => {
                     route(event, &mut calls, &mut call_tasks, &context, &command_queue)
                 }
+                Output::Registration(registration) => {
+                    registrations.spawn(judge(
+                        registrar.clone(),
+                        registration,
+                        answer_queue.clone(),
+                    ));
+                }
             }
         }
     }
+}
+
+/// Has the registrar judge `registration` and queues the answer for the endpoint.
+async fn judge(
+    registrar: Registrar,
+    registration: Registration,
+    answers: mpsc::UnboundedSender<(RegistrationHandle, Answer)>,
+) {
+    let answer = match tokio::time::timeout(REGISTRAR_TIMEOUT, registrar.judge(&registration)).await
+    {
+        Ok(answer) => answer,
+        Err(_) => {
+            tracing::warn!(user = %registration.user, "the registrar did not answer in time: 503");
+            Answer::unavailable()
+        }
+    };
+    let _ = answers.send((registration.handle, answer));
 }
 
 fn apply(endpoint: &mut Endpoint, call: CallHandle, command: Command) {

@@ -10,11 +10,12 @@ use std::time::Instant;
 use super::call::{Call, Phase};
 use super::header::Via;
 use super::message::{reason_phrase, Builder, Message, StartLine};
+use super::register::{PendingRegistration, RegistrationHandle};
 use super::timers::{TimerKey, Timers};
 use super::transaction::{ClientNonInviteTx, ServerInviteTx, ServerNonInviteTx, TxEvent};
 use super::{CallEvent, CallHandle, EndReason, EndpointConfig, Incoming, Output, Transport};
 
-pub(super) const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY";
+pub(super) const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY, REGISTER";
 pub(super) const ACCEPT: &str = "application/sdp, application/dtmf-relay, application/dtmf";
 pub(super) const SUPPORTED: &str = "timer";
 
@@ -85,6 +86,7 @@ pub(super) struct ClientEntry {
 }
 
 /// The request being handled: how it came in and where its responses go.
+#[derive(Clone)]
 pub(super) struct Ctx {
     pub transport: Transport,
     pub source: SocketAddr,
@@ -158,6 +160,9 @@ pub struct Endpoint {
     pub(super) client_txs: HashMap<String, ClientEntry>,
     pub(super) outputs: VecDeque<Output>,
     pub(super) timers: Timers,
+    /// REGISTERs waiting for the registrar's answer.
+    pub(super) registrations: HashMap<RegistrationHandle, PendingRegistration>,
+    pub(super) next_registration: u64,
     next_call: u64,
 }
 
@@ -170,6 +175,8 @@ impl Endpoint {
             client_txs: HashMap::new(),
             outputs: VecDeque::new(),
             timers: Timers::default(),
+            registrations: HashMap::new(),
+            next_registration: 1,
             next_call: 1,
         }
     }

@@ -1,6 +1,7 @@
 //! Endpoint tests, part 1: call setup, transactions and timers (fake clock).
 //! Part 2 (`endpoint_tests_dialog`): in-dialog requests; part 3 (`endpoint_tests_input`):
-//! routing and bad input. The shared helpers live here.
+//! routing and bad input; part 4 (`endpoint_tests_register`): REGISTER handed to the
+//! registrar. The shared helpers live here.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -110,7 +111,7 @@ pub(super) fn sent(outputs: &[Output]) -> Vec<(SocketAddr, Message)> {
                 *to,
                 Message::parse(bytes).expect("we send parseable messages"),
             )),
-            Output::Event(_) => None,
+            Output::Event(_) | Output::Registration(_) => None,
         })
         .collect()
 }
@@ -120,7 +121,7 @@ pub(super) fn events(outputs: &[Output]) -> Vec<CallEvent> {
         .iter()
         .filter_map(|o| match o {
             Output::Event(e) => Some(e.clone()),
-            Output::Transmit { .. } => None,
+            Output::Transmit { .. } | Output::Registration(_) => None,
         })
         .collect()
 }

@@ -3,7 +3,7 @@
 //! messages (our own tokenizer: rsip 0.4 fails on IPv6 hosts, tel: URIs and `;` in the
 //! user part, see `message`), `transaction` has the RFC 3261 §17 state machines and
 //! timers, `dialog` the dialog state and next-hop choice, `endpoint` / `call` /
-//! `requests` the UAS [`Endpoint`]. Owns no sockets and reads no clock: `transport` (the
+//! `requests` the UAS [`Endpoint`], `register` the REGISTER hand-off to the registrar. Owns no sockets and reads no clock: `transport` (the
 //! integrator's tokio shell) feeds it datagrams and stream messages (framed by
 //! [`take_stream_message`]) and sends what it outputs. Must not touch media, menus or SDP
 //! content: SDP bodies pass through as bytes.
@@ -14,6 +14,7 @@ mod endpoint;
 mod framing;
 mod header;
 mod message;
+mod register;
 mod requests;
 mod timers;
 mod transaction;
@@ -25,6 +26,8 @@ mod endpoint_tests;
 mod endpoint_tests_dialog;
 #[cfg(test)]
 mod endpoint_tests_input;
+#[cfg(test)]
+mod endpoint_tests_register;
 
 use std::net::SocketAddr;
 
@@ -32,6 +35,7 @@ use crate::media::Key;
 
 pub use endpoint::Endpoint;
 pub use framing::{take_stream_message, FramingError};
+pub use register::{ContactBinding, Contacts, Registration, RegistrationHandle, MAX_PENDING};
 
 /// The transport a message came in on (and its responses go out on).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -58,6 +62,8 @@ pub enum Output {
         bytes: Vec<u8>,
     },
     Event(CallEvent),
+    /// A REGISTER for the registrar: answer with `Endpoint::answer_registration`.
+    Registration(Registration),
 }
 
 /// Identifies one call (one INVITE dialog) for the endpoint's commands.

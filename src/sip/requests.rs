@@ -13,7 +13,7 @@ use super::{CallEvent, CallHandle, EndReason, Transport};
 use crate::media::Key;
 
 const METHODS: &[&str] = &[
-    "INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO", "NOTIFY",
+    "INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO", "NOTIFY", "REGISTER",
 ];
 
 impl Endpoint {
@@ -85,6 +85,7 @@ impl Endpoint {
         match (method.as_str(), to_tag) {
             ("INVITE", None) => self.on_invite(req, ctx, now),
             ("CANCEL", _) => self.on_cancel(&req, ctx, now),
+            ("REGISTER", _) => self.on_register(req, ctx.clone(), now),
             ("OPTIONS", _) => {
                 let headers = [
                     ("Allow", ALLOW),
@@ -361,7 +362,7 @@ impl Endpoint {
     }
 
     /// A 400 whose reason phrase says what is wrong.
-    fn reply_400(&mut self, req: &Message, ctx: &Ctx, why: &str, now: Instant) {
+    pub(super) fn reply_400(&mut self, req: &Message, ctx: &Ctx, why: &str, now: Instant) {
         let phrase: String = why.chars().filter(|c| !c.is_control()).collect();
         let bytes = Builder::response_to(req, 400, &phrase, &ctx.top_via, None)
             .header("Server", &self.config.user_agent)
