@@ -1,5 +1,6 @@
-//! End to end with baresip (Debian `baresip-core`), driven over its `ctrl_tcp` module
-//! (netstring-framed JSON commands and events). baresip sends silence from a WAV file
+//! End to end with baresip (Debian `baresip-core`): a call through the menu, and an
+//! agent's registration with digest authentication. baresip is driven over its
+//! `ctrl_tcp` module (netstring-framed JSON commands and events). It sends silence from a WAV file
 //! (`aufile`), records what it hears (`sndfile`) and plays nothing (`aubridge`), so no
 //! sound card is needed. It offers PCMU, PCMA and telephone-event/8000 on PT 101.
 
@@ -19,6 +20,8 @@ use serde_json::{json, Value};
 use support::{calls_series, dtmf_series, Client, Hotline};
 
 const INSTALL: &str = "apt-get install baresip-core";
+/// An account that never registers: calls go straight to the dialled URI.
+const NO_REGISTRATION: &str = "<sip:e2e@127.0.0.1>;regint=0";
 
 #[test]
 fn baresip_call_hears_the_menu_and_its_rfc4733_key_opens_the_fault_menu() {
@@ -28,7 +31,7 @@ fn baresip_call_hears_the_menu_and_its_rfc4733_key_opens_the_fault_menu() {
     let _one = support::one_client_at_a_time();
     let hotline = Hotline::start();
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut phone = Baresip::start(dir.path());
+    let mut phone = Baresip::start(dir.path(), NO_REGISTRATION);
 
     phone.command("dial", &hotline.uri());
     phone.wait_event("CALL_ESTABLISHED", Duration::from_secs(10));
@@ -80,6 +83,29 @@ fn baresip_call_hears_the_menu_and_its_rfc4733_key_opens_the_fault_menu() {
     println!("baresip heard 01 at {welcome:.2?}, 02 at {main_menu:.2?}, 06 at {fault:.2?}");
 }
 
+#[test]
+fn baresip_registers_as_an_agent_with_digest_authentication() {
+    if !support::program_available("baresip", INSTALL) {
+        return;
+    }
+    let _one = support::one_client_at_a_time();
+    let hotline = Hotline::start();
+    hotline.add_agent("1001", "seat-1001-pass");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let account = format!(
+        "<sip:1001@{}>;auth_pass=seat-1001-pass;regint=600",
+        hotline.sip()
+    );
+    let mut phone = Baresip::start(dir.path(), &account);
+    phone.wait_event("REGISTER_OK", Duration::from_secs(10));
+    let bindings = hotline.bindings("1001");
+    assert_eq!(bindings.len(), 1, "{bindings:?}");
+    assert!(bindings[0].contact.starts_with("sip:1001@127.0.0.1"), "{bindings:?}");
+    let user_agent = bindings[0].user_agent.as_deref().unwrap_or_default();
+    assert!(user_agent.contains("baresip"), "{bindings:?}");
+    phone.quit();
+}
+
 /// A running baresip and its control connection.
 struct Baresip {
     process: Client,
@@ -90,8 +116,9 @@ struct Baresip {
 }
 
 impl Baresip {
-    /// Writes a config into `dir` (loopback only, free ports) and starts baresip on it.
-    fn start(dir: &Path) -> Baresip {
+    /// Writes a config into `dir` (loopback only, free ports) and starts baresip on it,
+    /// with `account` (an accounts-file line) as its one account.
+    fn start(dir: &Path, account: &str) -> Baresip {
         // baresip listens for SIP on UDP and TCP at `sip` and for TLS at `sip + 1`.
         let sip = support::free_ports(2);
         let rtp = support::free_ports(2);
@@ -121,9 +148,7 @@ impl Baresip {
             dir = dir.display(),
         );
         std::fs::write(dir.join("config"), config).expect("write baresip config");
-        // An account that never registers: calls go straight to the dialled URI.
-        std::fs::write(dir.join("accounts"), "<sip:e2e@127.0.0.1>;regint=0\n")
-            .expect("write accounts");
+        std::fs::write(dir.join("accounts"), format!("{account}\n")).expect("write accounts");
         let mut process = Client::spawn(
             "baresip",
             Command::new("baresip").arg("-f").arg(dir),

@@ -255,6 +255,27 @@ impl Hotline {
         prompt.clone()
     }
 
+    /// Adds agent `work_number` with `password` (SIP digest in the server's realm).
+    pub fn add_agent(&self, work_number: &str, password: &str) {
+        let agent = hotline::store::NewAgent {
+            work_number: work_number.to_string(),
+            name: format!("agent {work_number}"),
+            skills: vec!["ordinary".to_string()],
+            password: hotline::passwords::Secret::new(password.to_string()),
+        };
+        let realm = hotline::store::DEFAULT_SIP_REALM;
+        let added = (self.runtime).block_on(self.server().store().add_agent(&agent, realm, chrono::Utc::now()));
+        added.expect("agent added");
+    }
+
+    /// The agent's phone registrations now.
+    pub fn bindings(&self, work_number: &str) -> Vec<hotline::store::Binding> {
+        let store = self.server().store();
+        (self.runtime)
+            .block_on(store.bindings(work_number, chrono::Utc::now()))
+            .expect("bindings read")
+    }
+
     /// `GET /metrics`, parsed.
     pub fn metrics(&self) -> Metrics {
         Metrics::scrape(self.server().http)
