@@ -39,6 +39,7 @@ pub enum AgentsCommand {
     Add {
         /// The work number (工号): 1 to 10 digits, also the SIP digest username.
         work_number: String,
+        /// The agent's name, as the console shows it.
         #[arg(long)]
         name: String,
         /// Comma-separated, in order: ordinary,senior,supervisor,directory …
