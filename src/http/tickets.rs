@@ -81,8 +81,9 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         let status = match &error {
-            StoreError::NoTicket(_) => StatusCode::NOT_FOUND,
-            StoreError::Illegal(_) => StatusCode::CONFLICT,
+            StoreError::NoTicket(_) | StoreError::NoAgent(_) => StatusCode::NOT_FOUND,
+            StoreError::Illegal(_) | StoreError::DuplicateAgent(_) => StatusCode::CONFLICT,
+            StoreError::InvalidAgent(_) => StatusCode::BAD_REQUEST,
             StoreError::Database(_) | StoreError::Migrate(_) | StoreError::UnsupportedUrl(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }

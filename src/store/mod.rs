@@ -1,6 +1,7 @@
 //! The durable store (sqlx): subscriber lines, tickets with their lifecycle events,
-//! serial numbers, call recordings ([`recording`]) and the accounts of the self-service
-//! queries and passwords ([`accounts`]), on SQLite (the default, one file) or PostgreSQL
+//! serial numbers, call recordings ([`recording`]), the accounts of the self-service
+//! queries and passwords ([`accounts`]) and the human agents with their phones'
+//! registrations ([`agents`]), on SQLite (the default, one file) or PostgreSQL
 //! (multi-node).
 //!
 //! Owns: the schema (`migrations/sqlite`, `migrations/postgres`, embedded and applied by
@@ -37,6 +38,7 @@ use crate::tickets::rules::{ComplaintRequest, Decision, FaultReport, SuggestionR
 use crate::tickets::serial::{Serial, SerialError};
 
 pub use accounts::{Balance, InstallOrder, NewCard, PasswordLock, PasswordSubject, Redeemed};
+pub use agents::{Agent, Binding, InvalidAgent, NewAgent, DEFAULT_SIP_REALM};
 pub use recording::{NewRecording, Recording, RecordingId, RecordingInfo};
 
 /// Why a store operation failed.
@@ -58,6 +60,14 @@ pub enum StoreError {
     /// A stored value that is not one of the model's names (a hand-edited row).
     #[error("stored data: {0}")]
     Corrupt(String),
+    /// An agent refused before anything is written (bad work number, name, skills or
+    /// password).
+    #[error("agent: {0}")]
+    InvalidAgent(#[from] InvalidAgent),
+    #[error("agent {0} already exists")]
+    DuplicateAgent(String),
+    #[error("no enabled agent {0}")]
+    NoAgent(String),
     /// A blocking task (a password hash check) panicked or was cancelled.
     #[error("background task: {0}")]
     Blocking(#[from] tokio::task::JoinError),
@@ -155,6 +165,7 @@ macro_rules! on_backend {
 }
 
 pub mod accounts;
+pub mod agents;
 
 impl Store {
     /// Connects to `sqlite://FILE` (created on first use; WAL, foreign keys, a busy
@@ -368,6 +379,7 @@ mod sqlite {
 
     include!("queries.rs");
     include!("accounts_queries.rs");
+    include!("agents_queries.rs");
 }
 
 /// The PostgreSQL queries: a transaction-scoped advisory lock keyed by the number
@@ -394,4 +406,5 @@ mod postgres {
 
     include!("queries.rs");
     include!("accounts_queries.rs");
+    include!("agents_queries.rs");
 }
