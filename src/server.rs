@@ -20,7 +20,7 @@ use crate::prompts::PromptStore;
 use crate::sip::transport::SipSockets;
 use crate::sip::{Endpoint, EndpointConfig};
 use crate::store::Store;
-use crate::tickets::config::{load_calendar, load_catalogue};
+use crate::tickets::config::{load_calendar, load_catalogue, load_password_rules};
 
 /// Inbound SIP messages queued for the endpoint before the sockets wait.
 const INBOUND_QUEUE: usize = 4096;
@@ -105,6 +105,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
 
     let calendar = load_calendar(&config.tickets_config.join("holidays.yaml"))?;
     let catalogue = load_catalogue(&config.tickets_config.join("complaint-catalogue.yaml"))?;
+    let password_rules = load_password_rules(&config.tickets_config.join("passwords.yaml"))?;
     let scratch = config.scratch.as_deref().map(Scratch::create).transpose()?;
     let store = Store::connect(&config.db)
         .await
@@ -140,7 +141,12 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         media_clock,
         rtp_ip: config.sip.ip(),
         metrics: metrics.clone(),
-        desk: Desk::new(store.clone(), calendar.clone(), catalogue.clone()),
+        desk: Desk::new(
+            store.clone(),
+            calendar.clone(),
+            catalogue.clone(),
+            password_rules,
+        ),
     });
     let registrar = Registrar::new(store.clone(), &config.sip_realm);
     tasks.spawn(switchboard::run(

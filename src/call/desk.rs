@@ -39,7 +39,7 @@ use crate::passwords::lockout::LockoutPolicy;
 use crate::passwords::strength::StrengthRules;
 use crate::store::{NewRecording, Outcome, Store};
 use crate::tickets::calendar::Calendar;
-use crate::tickets::config::Catalogue;
+use crate::tickets::config::{Catalogue, PasswordRules};
 use crate::tickets::lifecycle::{Actor, ActorKind};
 use crate::tickets::model::{Line, OrderRef, Product};
 use crate::tickets::rules::{ComplaintRequest, Decision, FaultReport, SuggestionRequest};
@@ -62,13 +62,18 @@ pub struct Desk {
 }
 
 impl Desk {
-    pub fn new(store: Store, calendar: Calendar, catalogue: Catalogue) -> Desk {
+    pub fn new(
+        store: Store,
+        calendar: Calendar,
+        catalogue: Catalogue,
+        passwords: PasswordRules,
+    ) -> Desk {
         Desk {
             store,
             calendar: Arc::new(calendar),
             catalogue: Arc::new(catalogue),
-            strength: StrengthRules::default(),
-            lockout: LockoutPolicy::default(),
+            strength: passwords.strength,
+            lockout: passwords.lockout,
         }
     }
 

@@ -204,7 +204,7 @@
 //! password must be six digits, not one digit six times, not a run like 123456 or 654321
 //! and not the last six digits of the line's number; `say: weakness` speaks which rule
 //! it broke (`password-six-digits`, `password-weak-same`, `password-weak-run`,
-//! `password-weak-line`). These rules and the lockout are fixed for now.
+//! `password-weak-line`). The rules and the lockout are set in `config/passwords.yaml`.
 //!
 //! ## Queries: bill, top-up, installation and repair progress
 //!

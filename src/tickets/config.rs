@@ -1,8 +1,9 @@
 //! The operator's ticket files under `config/`, loaded with `file:line:column` errors:
 //! `prefectures.yaml` (the 11 prefectures and their area codes), `holidays.yaml` (local
 //! UTC offset, public holidays and make-up working days) and `complaint-catalogue.yaml`
-//! (complaint categories and types). Each loader reads and checks the whole file; the
-//! caller keeps what it had when one fails.
+//! (complaint categories and types), and `passwords.yaml` (the line password's strength
+//! rules and lockout, spec §2). Each loader reads and checks the whole file; the caller
+//! keeps what it had when one fails.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
@@ -17,6 +18,8 @@ use yaml_rust2::scanner::Marker;
 use super::calendar::Calendar;
 use super::model::FaultComplaint;
 use super::number::{Prefecture, Prefectures};
+use crate::passwords::lockout::LockoutPolicy;
+use crate::passwords::strength::StrengthRules;
 
 /// The catalogue code of the installation/move time-limit complaint (装移机时限), which
 /// must carry the order's acceptance number and state.
@@ -88,6 +91,19 @@ struct HolidaysFile {
     holidays: Vec<NaiveDate>,
     #[serde(default)]
     working_days: Vec<NaiveDate>,
+}
+
+/// The rules of the line and contract passwords: every field has its default.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PasswordRules {
+    pub strength: StrengthRules,
+    pub lockout: LockoutPolicy,
+}
+
+pub fn load_password_rules(path: &Path) -> Result<PasswordRules, ConfigError> {
+    let text = read(path)?;
+    Doc::new(&text, path)?.decode()
 }
 
 pub fn load_prefectures(path: &Path) -> Result<Prefectures, ConfigError> {

@@ -127,3 +127,32 @@ fn missing_file_names_the_file() {
         "{e}"
     );
 }
+
+#[test]
+fn shipped_password_rules_are_the_spec_defaults() {
+    let rules = load_password_rules(&repo("config/passwords.yaml")).unwrap();
+    assert_eq!(rules, PasswordRules::default());
+    assert_eq!(
+        (rules.lockout.max_failures, rules.lockout.lock_minutes),
+        (5, 30)
+    );
+}
+
+#[test]
+fn password_rules_take_defaults_for_what_is_left_out_and_refuse_unknown_fields() {
+    let file = Path::new("passwords.yaml");
+    let text = "lockout:\n  max_failures: 3\nstrength:\n  refuse_line_suffix: false\n";
+    let rules: PasswordRules = Doc::new(text, file).unwrap().decode().unwrap();
+    assert_eq!(
+        (rules.lockout.max_failures, rules.lockout.lock_minutes),
+        (3, 30)
+    );
+    assert!(!rules.strength.refuse_line_suffix && rules.strength.refuse_straight_run);
+    let typo = "lockout:\n  max_failure: 3\n";
+    let e = Doc::new(typo, file)
+        .unwrap()
+        .decode::<PasswordRules>()
+        .unwrap_err();
+    assert_eq!((e.line, e.column), (2, 3), "{e}");
+    assert!(e.message.contains("max_failure"), "{e}");
+}
