@@ -8,6 +8,7 @@ use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::agents::digest::Algorithm;
 use crate::store::DEFAULT_SIP_REALM;
 
 /// Everything the server needs to start.
@@ -32,6 +33,8 @@ pub struct ServerConfig {
     pub tickets_config: PathBuf,
     /// The SIP digest realm agents' phones register in.
     pub sip_realm: String,
+    /// The digest algorithms the registrar challenges with, preferred first.
+    pub sip_digest: Vec<Algorithm>,
     /// A scratch folder the server removes when it is dropped (the tests' database).
     pub scratch: Option<PathBuf>,
 }
@@ -58,6 +61,7 @@ impl ServerConfig {
             db: format!("sqlite://{}", scratch.join("hotline.db").display()),
             tickets_config: repo_root.join("config"),
             sip_realm: DEFAULT_SIP_REALM.to_string(),
+            sip_digest: Algorithm::PREFERRED.to_vec(),
             scratch: Some(scratch),
         }
     }

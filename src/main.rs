@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
+use hotline::agents::digest::Algorithm;
 use hotline::config::{parse_port_range, ServerConfig};
 use hotline::menu::{self, Menu};
 use hotline::store::import::BadRow;
@@ -172,6 +173,15 @@ struct ServeArgs {
     /// them again with `hotline agents passwd` after changing it).
     #[arg(long, env = "HOTLINE_SIP_REALM", default_value = DEFAULT_SIP_REALM)]
     sip_realm: String,
+    /// The digest algorithms agents' phones are challenged with, preferred first
+    /// (`md5` alone for phones that give up on a SHA-256 challenge).
+    #[arg(
+        long,
+        env = "HOTLINE_SIP_DIGEST",
+        value_delimiter = ',',
+        default_value = "sha-256,md5"
+    )]
+    sip_digest: Vec<Algorithm>,
     #[command(flatten)]
     files: MenuArgs,
     #[command(flatten)]
@@ -225,6 +235,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         db: args.store.db,
         tickets_config: args.tickets_config,
         sip_realm: args.sip_realm,
+        sip_digest: args.sip_digest,
         scratch: None,
     };
     let runtime = match tokio::runtime::Runtime::new() {

@@ -148,7 +148,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
             password_rules,
         ),
     });
-    let registrar = Registrar::new(store.clone(), &config.sip_realm);
+    let registrar = Registrar::new(store.clone(), &config.sip_realm, config.sip_digest.clone());
     tasks.spawn(switchboard::run(
         endpoint, sender, inbound, context, registrar,
     ));

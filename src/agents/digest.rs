@@ -348,6 +348,8 @@ pub struct NonceIssuer {
     mac: Hmac<Sha256>,
     realm: String,
     lifetime_secs: u64,
+    /// The algorithms challenged with, preferred first.
+    algorithms: Vec<Algorithm>,
 }
 
 /// Bytes of HMAC-SHA256 kept in a nonce.
@@ -359,19 +361,32 @@ impl NonceIssuer {
             mac: Hmac::new_from_slice(&key).expect("HMAC takes keys of any length"),
             realm: realm.into(),
             lifetime_secs: lifetime.as_secs(),
+            algorithms: Algorithm::PREFERRED.to_vec(),
         }
+    }
+
+    /// Challenges with only `algorithms`, in this order (default: SHA-256 then MD5).
+    /// Phones whose stack gives up on any challenge it can't answer (libre before 2.x,
+    /// the baresip of Debian 12) need MD5 alone.
+    pub fn with_algorithms(mut self, algorithms: Vec<Algorithm>) -> NonceIssuer {
+        self.algorithms = algorithms;
+        self
     }
 
     pub fn realm(&self) -> &str {
         &self.realm
     }
 
-    /// The `WWW-Authenticate` values for a 401 at `now_unix`, SHA-256 first then MD5,
+    /// Whether credentials of `algorithm` answer one of our challenges.
+    pub fn offers(&self, algorithm: Algorithm) -> bool {
+        self.algorithms.contains(&algorithm)
+    }
+
+    /// The `WWW-Authenticate` values for a 401 at `now_unix`, one per algorithm in order,
     /// with `stale=true` when the last credentials were right but their nonce expired.
     pub fn challenges(&self, now_unix: u64, stale: bool) -> Vec<String> {
         let nonce = self.nonce(now_unix);
-        Algorithm::PREFERRED
-            .into_iter()
+        (self.algorithms.iter())
             .map(|algorithm| {
                 format!(
                     "Digest realm={}, nonce={}, qop=\"auth\", algorithm={algorithm}{}",

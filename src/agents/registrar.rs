@@ -9,6 +9,8 @@
 //!   or a replayed one: 401 with fresh SHA-256 and MD5 challenges, so a phone that has
 //!   done nothing wrong registers again by itself. The right answer on an expired nonce:
 //!   401 with `stale=true`.
+//! - The challenges offer the configured algorithms (`--sip-digest`, SHA-256 then MD5 by
+//!   default); credentials of an algorithm not offered are refused (no downgrade).
 //! - A wrong password, an unknown or disabled agent, or a username that is not the To
 //!   user: 403, no new challenge (a phone with a wrong password stops instead of retrying
 //!   for ever). The log says which; the phone is not told.
@@ -69,9 +71,11 @@ pub struct Registrar {
 }
 
 impl Registrar {
-    /// A registrar for `realm` with a random nonce key.
-    pub fn new(store: Store, realm: &str) -> Registrar {
-        let issuer = NonceIssuer::new(rand::random(), realm, NONCE_LIFETIME);
+    /// A registrar for `realm` that challenges with `algorithms` (preferred first), with
+    /// a random nonce key.
+    pub fn new(store: Store, realm: &str, algorithms: Vec<Algorithm>) -> Registrar {
+        let issuer =
+            NonceIssuer::new(rand::random(), realm, NONCE_LIFETIME).with_algorithms(algorithms);
         Registrar {
             store,
             verifier: Arc::new(Mutex::new(Verifier::new(issuer))),
@@ -91,6 +95,10 @@ impl Registrar {
                 return Answer::plain(400);
             }
         };
+        if !lock(&self.verifier).issuer().offers(credentials.algorithm) {
+            tracing::warn!(user = %registration.user, algorithm = %credentials.algorithm, "REGISTER with an algorithm not offered: 403");
+            return Answer::plain(403);
+        }
         if credentials.username != registration.user {
             tracing::warn!(user = %registration.user, username = ?credentials.username, "REGISTER for another user's address: 403");
             return Answer::plain(403);

@@ -208,6 +208,11 @@ pub struct Hotline {
 
 impl Hotline {
     pub fn start() -> Hotline {
+        Hotline::start_with(|_| {})
+    }
+
+    /// Starts the server with the test configuration as `adjust` leaves it.
+    pub fn start_with(adjust: impl FnOnce(&mut ServerConfig)) -> Hotline {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
             .with_test_writer()
@@ -217,7 +222,8 @@ impl Hotline {
             .enable_all()
             .build()
             .expect("tokio runtime");
-        let config = ServerConfig::for_tests(Path::new(env!("CARGO_MANIFEST_DIR")));
+        let mut config = ServerConfig::for_tests(Path::new(env!("CARGO_MANIFEST_DIR")));
+        adjust(&mut config);
         let server = runtime
             .block_on(start(config))
             .unwrap_or_else(|error| panic!("starting the hotline server: {error:#}"));
@@ -264,7 +270,11 @@ impl Hotline {
             password: hotline::passwords::Secret::new(password.to_string()),
         };
         let realm = hotline::store::DEFAULT_SIP_REALM;
-        let added = (self.runtime).block_on(self.server().store().add_agent(&agent, realm, chrono::Utc::now()));
+        let added = (self.runtime).block_on(self.server().store().add_agent(
+            &agent,
+            realm,
+            chrono::Utc::now(),
+        ));
         added.expect("agent added");
     }
 
