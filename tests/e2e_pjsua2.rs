@@ -1,6 +1,8 @@
 //! End to end with pjsua2 (PyPI `pjsua2-python`): `tests/e2e/pjsua2_call.py` places one
 //! call per process with the null audio device, records what it hears at 8 kHz and
-//! reports the call as JSON. pjsua offers telephone-event on PT 120.
+//! reports the call as JSON (pjsua offers telephone-event on PT 120);
+//! `tests/e2e/pjsua2_register.py` registers an agent's phone with SHA-256 digest and
+//! unregisters it.
 
 #[path = "e2e/hearing.rs"]
 mod hearing;
@@ -12,6 +14,8 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use hearing::Recording;
+use hotline::agents::digest::Algorithm;
+use hotline::store::DEFAULT_SIP_REALM;
 use serde_json::Value;
 use support::{calls_series, dtmf_series, Client, Hotline};
 
@@ -142,6 +146,33 @@ fn pjsua2_key_0_is_transferred_to_an_agent_by_refer() {
 }
 
 /// Runs the script for one call with `steps`; returns its JSON report and recording.
+#[test]
+fn pjsua2_registers_as_an_agent_with_sha256_digest_and_unregisters() {
+    if !pjsua2_available() {
+        return;
+    }
+    let _one = support::one_client_at_a_time();
+    // SHA-256 alone: a registration proves pjsua2 answered the RFC 8760 challenge.
+    let hotline = Hotline::start_with(|config| config.sip_digest = vec![Algorithm::Sha256]);
+    hotline.add_agent("1002", "seat-1002-pass");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/pjsua2_register.py");
+    let mut command = Command::new("python3");
+    command
+        .arg(script)
+        .args(["--registrar", &format!("sip:{}", hotline.sip())])
+        .args(["--user", "1002", "--password", "seat-1002-pass"])
+        .args(["--realm", DEFAULT_SIP_REALM])
+        .args(["--sip-port", &support::free_ports(1).to_string()]);
+    let report = run_script(&mut command, dir.path());
+    assert_eq!(report["error"], Value::Null, "{report}");
+    assert_eq!(report["registered"], 200, "{report}");
+    let expires = report["expires"].as_u64().unwrap_or(0);
+    assert!((590..=600).contains(&expires), "{report}");
+    assert_eq!(report["unregistered"], 200, "{report}");
+    assert_eq!(hotline.bindings("1002"), vec![], "unregistered");
+}
+
 fn run_call(hotline: &Hotline, dir: &Path, steps: &[&str]) -> (Value, PathBuf) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/pjsua2_call.py");
     let recording = dir.join("heard.wav");
@@ -156,22 +187,25 @@ fn run_call(hotline: &Hotline, dir: &Path, steps: &[&str]) -> (Value, PathBuf) {
         .arg("--record")
         .arg(&recording)
         .args(steps);
-    let mut process = Client::spawn("pjsua2", &mut command, Stdio::null(), dir);
+    (run_script(&mut command, dir), recording)
+}
+
+/// Runs a pjsua2 script and returns the JSON report on the last line it printed.
+fn run_script(command: &mut Command, dir: &Path) -> Value {
+    let mut process = Client::spawn("pjsua2", command, Stdio::null(), dir);
     if process.wait_exit(Duration::from_secs(60)).is_none() {
         panic!(
-            "the pjsua2 call did not finish within 60 s:\n{}",
+            "the pjsua2 script did not finish within 60 s:\n{}",
             process.log()
         );
     }
     let log = process.log();
-    let report = log
-        .lines()
+    log.lines()
         .rev()
         .find_map(|line| {
             serde_json::from_str::<Value>(line)
                 .ok()
                 .filter(Value::is_object)
         })
-        .unwrap_or_else(|| panic!("no JSON report from the pjsua2 script:\n{log}"));
-    (report, recording)
+        .unwrap_or_else(|| panic!("no JSON report from the pjsua2 script:\n{log}"))
 }

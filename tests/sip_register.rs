@@ -191,7 +191,10 @@ async fn register_and_unregister(server: &TestServer) {
     );
     let left: u32 = listed[0].rsplit('=').next().unwrap().parse().unwrap();
     assert!((590..=600).contains(&left), "{left}");
-    assert_eq!(bindings_of(server, AGENT).await, std::slice::from_ref(&contact));
+    assert_eq!(
+        bindings_of(server, AGENT).await,
+        std::slice::from_ref(&contact)
+    );
 
     // MD5 works as well; then Expires: 0 removes the binding.
     let removed = phone
