@@ -265,7 +265,7 @@ impl Endpoint {
 
     /// Reports the end and forgets the call; its 2xx stops being retransmitted.
     pub(super) fn end_call(&mut self, call: CallHandle, reason: EndReason) {
-        let Some(c) = self.calls.remove(&call) else {
+        let Some(c) = self.remove_call(call) else {
             return;
         };
         if let Some((_, key)) = &c.awaiting_ack {

@@ -109,10 +109,9 @@ impl Endpoint {
             .from()
             .and_then(|f| f.tag().map(str::to_string))
             .unwrap_or_default();
-        self.calls
-            .iter()
+        self.calls_with_id(call_id)
             .find(|(_, c)| c.dialog.matches(call_id, to_tag, &from_tag))
-            .map(|(h, _)| *h)
+            .map(|(h, _)| h)
     }
 
     fn on_invite(&mut self, req: Message, ctx: &Ctx, now: Instant) {
@@ -122,10 +121,8 @@ impl Endpoint {
             .and_then(|f| f.tag().map(str::to_string))
             .unwrap_or_default();
         let cseq = req.cseq().map(|c| c.number);
-        let merged = self.calls.values().any(|c| {
-            c.dialog.call_id == call_id
-                && c.dialog.remote_tag == from_tag
-                && c.invite.request.cseq().map(|c| c.number) == cseq
+        let merged = self.calls_with_id(call_id).any(|(_, c)| {
+            c.dialog.remote_tag == from_tag && c.invite.request.cseq().map(|c| c.number) == cseq
         });
         if merged {
             return self.reply_simple(&req, ctx, 482, None, &[], now);
@@ -177,7 +174,7 @@ impl Endpoint {
             hangup_after_ack: false,
             transfer_reported: false,
         };
-        self.calls.insert(call, state);
+        self.insert_call(call, state);
         self.event(event);
     }
 
@@ -257,7 +254,7 @@ impl Endpoint {
         };
         if c.invite.key == key && c.phase == Phase::Offered {
             self.send_invite_final(call, false, 487, now);
-            self.calls.remove(&call);
+            self.remove_call(call);
             self.event(CallEvent::Cancelled { call });
         } else if c.reoffer.as_ref().is_some_and(|r| r.key == key) {
             self.send_invite_final(call, true, 487, now);
