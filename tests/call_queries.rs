@@ -41,6 +41,25 @@ fn zh(ids: &[&str]) -> Vec<String> {
     ids.iter().map(|id| format!("zh/{id}")).collect()
 }
 
+/// The bill as heard: the balance (its whole yuan read as `yuan_words`, then 四角五分),
+/// this month's charges (三十元五角) and the top-up offer.
+fn bill(yuan_words: &[&str]) -> Vec<String> {
+    let mut heard = zh(&["balance-is"]);
+    heard.extend(zh(yuan_words));
+    heard.extend(zh(&["digit-4", "jiao", "digit-5", "fen"]));
+    let charges = [
+        "charges-are",
+        "digit-3",
+        "num-10",
+        "yuan",
+        "digit-5",
+        "jiao",
+    ];
+    heard.extend(zh(&charges));
+    heard.extend(zh(&["topup-offer"]));
+    heard
+}
+
 /// Keys and the prompts that follow them, with owned prompt lists.
 async fn walk_owned(call: &mut hotline::caller::Call, steps: &[(&str, Vec<String>)]) {
     for (keys, prompts) in steps {
@@ -79,46 +98,17 @@ async fn bill_and_top_up(server: &TestServer) {
     let password = format!("{PASSWORD}#");
     let (card_entry, pin_entry) = (format!("{CARD}#"), format!("{CARD_PIN}#"));
     // 一百二十三元四角五分, 三十元五角; after 50 yuan: 一百七十三元四角五分.
-    let bill = zh(&[
-        "balance-is",
-        "num-1",
-        "num-100",
-        "digit-2",
-        "num-10",
-        "digit-3",
-        "yuan",
-        "digit-4",
-        "jiao",
-        "digit-5",
-        "fen",
-        "charges-are",
-        "digit-3",
-        "num-10",
-        "yuan",
-        "digit-5",
-        "jiao",
-        "topup-offer",
-    ]);
-    let topped_up = zh(&[
-        "topup-done",
-        "num-1",
-        "num-100",
-        "digit-7",
-        "num-10",
-        "digit-3",
-        "yuan",
-        "digit-4",
-        "jiao",
-        "digit-5",
-        "fen",
-        "02",
-    ]);
+    let before = ["num-1", "num-100", "digit-2", "num-10", "digit-3", "yuan"];
+    let topped = ["num-1", "num-100", "digit-7", "num-10", "digit-3", "yuan"];
+    let mut topped_up = zh(&["topup-done"]);
+    topped_up.extend(zh(&topped));
+    topped_up.extend(zh(&["digit-4", "jiao", "digit-5", "fen", "02"]));
     walk_owned(
         &mut call,
         &[
             ("1", zh(&["04"])),
             ("2", zh(&["15"])),
-            (&password, bill),
+            (&password, bill(&before)),
             ("1", zh(&["card-number"])),
             (&card_entry, zh(&["card-pin"])),
             (&pin_entry, topped_up),
@@ -135,32 +125,12 @@ async fn bill_and_top_up(server: &TestServer) {
 
     // The same card again: refused, and the balance stays.
     let mut call = server.dial_from(OWN_LINE).await;
-    let bill = zh(&[
-        "balance-is",
-        "num-1",
-        "num-100",
-        "digit-7",
-        "num-10",
-        "digit-3",
-        "yuan",
-        "digit-4",
-        "jiao",
-        "digit-5",
-        "fen",
-        "charges-are",
-        "digit-3",
-        "num-10",
-        "yuan",
-        "digit-5",
-        "jiao",
-        "topup-offer",
-    ]);
     walk_owned(
         &mut call,
         &[
             ("1", zh(&["04"])),
             ("2", zh(&["15"])),
-            (&password, bill),
+            (&password, bill(&topped)),
             ("1", zh(&["card-number"])),
             (&card_entry, zh(&["card-pin"])),
             (&pin_entry, zh(&["card-refused", "card-number"])),

@@ -37,7 +37,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::requests::{Form, Reply, Request, Secret, Submitted};
-use super::schema::{Action, ActionId, Menu, MenuNode, NodeId, PromptRef, Settings};
+use super::schema::{Action, ActionId, Branch, Menu, MenuNode, NodeId, PromptRef, Settings};
 use crate::media::Key;
 
 /// Who called whom, as the SIP layer saw it.
@@ -527,6 +527,19 @@ impl Session {
                 self.play_then(prompts, barge_in, *then);
             }
         }
+    }
+
+    /// Sends `request` for action `id`; with nothing to ask, takes its `unavailable`
+    /// branch instead.
+    fn ask_or_unavailable(&mut self, id: ActionId, request: Option<Request>) {
+        let Some(request) = request else {
+            let menu = Arc::clone(&self.menu);
+            if let Some(next) = menu.action(id).branch(Branch::Unavailable) {
+                self.run(next);
+            }
+            return;
+        };
+        self.ask(id, request);
     }
 
     fn ask(&mut self, action: ActionId, request: Request) {

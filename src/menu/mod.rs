@@ -9,6 +9,7 @@
 //! (`validate`), the prompt-file check ([`check()`]), [`Session`] and [`simulate()`]. Must not touch sockets, audio, the clock or the prompt
 //! store: prompts are names (`zh/02`) that the call task resolves; time is an argument.
 
+mod actions;
 mod branches;
 mod check;
 mod decode;

@@ -21,6 +21,7 @@ import sys
 import time
 
 import pjsua2 as pj
+from pjsua2_loopback import start_on_loopback
 
 
 class Call(pj.Call):
@@ -88,15 +89,7 @@ def main():
     config.medConfig.sndClockRate = 8000
     config.medConfig.noVad = True
     config.medConfig.ecTailLen = 0
-    ep.libInit(config)
-
-    transport = pj.TransportConfig()
-    transport.port = args.sip_port
-    transport.boundAddress = "127.0.0.1"
-    transport.publicAddress = "127.0.0.1"
-    ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
-    ep.libStart()
-    ep.audDevManager().setNullDev()
+    start_on_loopback(ep, config, args.sip_port)
     for codec in ep.codecEnum2():
         wanted = codec.codecId.startswith(("PCMU/", "PCMA/"))
         ep.codecSetPriority(codec.codecId, 255 if codec.codecId.startswith("PCMU/") else 254 if wanted else 0)

@@ -13,6 +13,7 @@ import json
 import time
 
 import pjsua2 as pj
+from pjsua2_loopback import start_on_loopback
 
 
 class Account(pj.Account):
@@ -39,14 +40,7 @@ def main():
     config.logConfig.level = 4
     config.uaConfig.threadCnt = 0
     config.uaConfig.mainThreadOnly = True
-    ep.libInit(config)
-    transport = pj.TransportConfig()
-    transport.port = args.sip_port
-    transport.boundAddress = "127.0.0.1"
-    transport.publicAddress = "127.0.0.1"
-    ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
-    ep.libStart()
-    ep.audDevManager().setNullDev()
+    start_on_loopback(ep, config, args.sip_port)
 
     host = args.registrar.removeprefix("sip:")
     account_config = pj.AccountConfig()

@@ -99,14 +99,7 @@ impl Session {
             }),
             _ => None,
         };
-        match request {
-            Some(request) => self.ask(id, request),
-            None => {
-                if let Some(next) = action.branch(Branch::Unavailable) {
-                    self.run(next);
-                }
-            }
-        }
+        self.ask_or_unavailable(id, request);
     }
 
     /// The reply to password action `id`: remembers what it tells, counts wrong entries

@@ -23,7 +23,7 @@ use crate::menu::requests::{
     Request,
 };
 use crate::menu::say;
-use crate::menu::schema::{Action, ActionId, Branch, Said};
+use crate::menu::schema::{Action, ActionId, Said};
 
 /// What the call's queries have found so far, for `say`.
 #[derive(Default)]
@@ -58,14 +58,7 @@ impl Session {
             }),
             _ => None,
         };
-        match request {
-            Some(request) => self.ask(id, request),
-            None => {
-                if let Some(next) = action.branch(Branch::Unavailable) {
-                    self.run(next);
-                }
-            }
-        }
+        self.ask_or_unavailable(id, request);
     }
 
     /// The reply to query action `id`: remembers what it found and runs its branch.
