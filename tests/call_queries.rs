@@ -60,6 +60,27 @@ fn bill(yuan_words: &[&str]) -> Vec<String> {
     heard
 }
 
+/// A call from the line: 1 2, the password (hearing `bill`), 1, the card and its PIN
+/// (hearing `after_pin`), then BYE.
+async fn top_up_call(server: &TestServer, bill: Vec<String>, after_pin: Vec<String>) {
+    let mut call = server.dial_from(OWN_LINE).await;
+    let password = format!("{PASSWORD}#");
+    let (card_entry, pin_entry) = (format!("{CARD}#"), format!("{CARD_PIN}#"));
+    walk_owned(
+        &mut call,
+        &[
+            ("1", zh(&["04"])),
+            ("2", zh(&["15"])),
+            (&password, bill),
+            ("1", zh(&["card-number"])),
+            (&card_entry, zh(&["card-pin"])),
+            (&pin_entry, after_pin),
+        ],
+    )
+    .await;
+    call.hang_up().await.expect("BYE answered");
+}
+
 /// Keys and the prompts that follow them, with owned prompt lists.
 async fn walk_owned(call: &mut hotline::caller::Call, steps: &[(&str, Vec<String>)]) {
     for (keys, prompts) in steps {
@@ -94,28 +115,13 @@ async fn bill_and_top_up(server: &TestServer) {
     };
     store.import_cards(&[card], now).await.expect("card");
 
-    let mut call = server.dial_from(OWN_LINE).await;
-    let password = format!("{PASSWORD}#");
-    let (card_entry, pin_entry) = (format!("{CARD}#"), format!("{CARD_PIN}#"));
     // 一百二十三元四角五分, 三十元五角; after 50 yuan: 一百七十三元四角五分.
     let before = ["num-1", "num-100", "digit-2", "num-10", "digit-3", "yuan"];
     let topped = ["num-1", "num-100", "digit-7", "num-10", "digit-3", "yuan"];
     let mut topped_up = zh(&["topup-done"]);
     topped_up.extend(zh(&topped));
     topped_up.extend(zh(&["digit-4", "jiao", "digit-5", "fen", "02"]));
-    walk_owned(
-        &mut call,
-        &[
-            ("1", zh(&["04"])),
-            ("2", zh(&["15"])),
-            (&password, bill(&before)),
-            ("1", zh(&["card-number"])),
-            (&card_entry, zh(&["card-pin"])),
-            (&pin_entry, topped_up),
-        ],
-    )
-    .await;
-    call.hang_up().await.expect("BYE answered");
+    top_up_call(server, bill(&before), topped_up).await;
     let after = store
         .balance(OWN_LINE)
         .await
@@ -124,20 +130,8 @@ async fn bill_and_top_up(server: &TestServer) {
     assert_eq!(after.balance, Cents(17_345));
 
     // The same card again: refused, and the balance stays.
-    let mut call = server.dial_from(OWN_LINE).await;
-    walk_owned(
-        &mut call,
-        &[
-            ("1", zh(&["04"])),
-            ("2", zh(&["15"])),
-            (&password, bill(&topped)),
-            ("1", zh(&["card-number"])),
-            (&card_entry, zh(&["card-pin"])),
-            (&pin_entry, zh(&["card-refused", "card-number"])),
-        ],
-    )
-    .await;
-    call.hang_up().await.expect("BYE answered");
+    let refused = zh(&["card-refused", "card-number"]);
+    top_up_call(server, bill(&topped), refused).await;
     let after = store
         .balance(OWN_LINE)
         .await

@@ -25,9 +25,10 @@
 //!
 //! A secret entry (`secret: true`) is kept apart: `collected` reads empty after it, the
 //! path shows `******`, and only the password fields of the form (and `card_pin`) take
-//! its digits. The password actions are in [`passwords`]; the queries and `say` in
-//! [`queries`].
+//! its digits. Requests and replies are in [`asking`]; the password actions in
+//! [`passwords`]; the queries and `say` in [`queries`].
 
+mod asking;
 mod form;
 mod passwords;
 mod queries;
@@ -36,8 +37,8 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::requests::{Form, Reply, Request, Secret, Submitted};
-use super::schema::{Action, ActionId, Branch, Menu, MenuNode, NodeId, PromptRef, Settings};
+use super::requests::{Form, Reply, Request, Secret};
+use super::schema::{Action, ActionId, Menu, MenuNode, NodeId, PromptRef, Settings};
 use crate::media::Key;
 
 /// Who called whom, as the SIP layer saw it.
@@ -402,37 +403,6 @@ impl Session {
         self.run(record.then);
     }
 
-    /// The reply to the request of `action`: a `Submit` reply clears the form (keeping a
-    /// new serial), then the reply's branch runs. A reply of the other kind is stale.
-    fn on_reply(&mut self, action: ActionId, reply: Reply) {
-        let menu = Arc::clone(&self.menu);
-        let request = menu.action(action);
-        match (request, &reply) {
-            (Action::LookupLine { .. }, Reply::Line(_)) => {}
-            (Action::Submit { .. }, Reply::Submitted(submitted)) => {
-                self.form = Form::default();
-                if let Submitted::Created { serial } = submitted {
-                    self.serial.clone_from(serial);
-                }
-            }
-            (Action::PasswordStatus { .. }, Reply::PasswordStatus(_))
-            | (Action::CheckPassword { .. }, Reply::PasswordChecked(_))
-            | (Action::SetPassword { .. }, Reply::PasswordSet(_)) => {
-                return self.password_reply(action, &reply)
-            }
-            (Action::QueryBalance { .. }, Reply::Balance(_))
-            | (Action::RedeemCard { .. }, Reply::CardRedeemed(_))
-            | (Action::OrderStatus { .. }, Reply::Order(_))
-            | (Action::RepairStatus { .. }, Reply::Repair(_)) => {
-                return self.query_reply(action, &reply)
-            }
-            _ => return,
-        }
-        if let Some(next) = request.branch(reply.branch()) {
-            self.run(next);
-        }
-    }
-
     fn succeed(&mut self) {
         self.failures = 0;
         self.timeouts = 0;
@@ -527,24 +497,6 @@ impl Session {
                 self.play_then(prompts, barge_in, *then);
             }
         }
-    }
-
-    /// Sends `request` for action `id`; with nothing to ask, takes its `unavailable`
-    /// branch instead.
-    fn ask_or_unavailable(&mut self, id: ActionId, request: Option<Request>) {
-        let Some(request) = request else {
-            let menu = Arc::clone(&self.menu);
-            if let Some(next) = menu.action(id).branch(Branch::Unavailable) {
-                self.run(next);
-            }
-            return;
-        };
-        self.ask(id, request);
-    }
-
-    fn ask(&mut self, action: ActionId, request: Request) {
-        self.outputs.push_back(Output::Request(request));
-        self.state = State::Waiting { action };
     }
 
     /// The key chosen in each menu on the way here, joined by '-' ("3-1-1-1").
