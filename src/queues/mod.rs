@@ -3,6 +3,9 @@
 //! nobody starves), which ready agent is offered which caller, and the service level
 //! (answered within 15 seconds). Pure: time is an argument, no sockets, no store.
 
+pub mod center;
+#[cfg(test)]
+mod center_tests;
 pub mod dispatch;
 pub mod seat;
 pub mod service_level;

@@ -91,6 +91,7 @@ named_enum! {
         LogOut = "log-out",
         Offer = "offer",
         Answered = "answered",
+        NotAnswered = "not-answered",
         HungUp = "hung-up",
     }
 }
@@ -236,6 +237,19 @@ impl Seat {
                 Ok(())
             }
             _ => Err(self.refuse(SeatInput::Answered)),
+        }
+    }
+
+    /// The agent's phone refused `call` or could not be reached before the ring timeout:
+    /// ringing → not ready (no answer) from now, like a ring timeout.
+    pub fn not_answered(&mut self, call: CallId, now: Instant) -> Result<(), SeatError> {
+        match self.state {
+            SeatState::Ringing { call: current, .. } => {
+                same_call(SeatInput::NotAnswered, call, current)?;
+                self.state = not_ready(NotReadyReason::NoAnswer, now);
+                Ok(())
+            }
+            _ => Err(self.refuse(SeatInput::NotAnswered)),
         }
     }
 
@@ -534,5 +548,22 @@ mod tests {
             input: SeatInput::LogOut,
         };
         assert_eq!(error.to_string(), "`log-out` is not allowed while talking");
+    }
+
+    #[test]
+    fn a_refused_ring_leaves_the_agent_not_ready_from_then() {
+        let t0 = Instant::now();
+        let mut seat = ready_seat(t0);
+        seat.offer(CALL, t0, RING).expect("offered");
+        assert!(seat.not_answered(CallId(8), t0 + secs(2)).is_err());
+        seat.not_answered(CALL, t0 + secs(3)).expect("refused");
+        assert_eq!(
+            seat.state(),
+            &SeatState::NotReady {
+                reason: NotReadyReason::NoAnswer,
+                since: t0 + secs(3)
+            }
+        );
+        assert!(seat.not_answered(CALL, t0 + secs(4)).is_err());
     }
 }

@@ -174,6 +174,11 @@ impl WaitingLine {
         expired.into_iter().map(|w| w.call).collect()
     }
 
+    /// When the longest-waiting caller first arrived.
+    pub fn earliest_arrival(&self) -> Option<Instant> {
+        self.waiters.iter().map(|w| w.entered).min()
+    }
+
     /// How long the longest-waiting caller has waited so far.
     pub fn longest_wait(&self, now: Instant) -> Option<Duration> {
         self.waiters.iter().map(|w| w.waited(now)).max()
