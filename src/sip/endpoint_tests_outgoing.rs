@@ -450,3 +450,61 @@ fn re_invite_from_the_phone_is_offered_to_the_integrator() {
     let offer = ANSWER.as_bytes().to_vec();
     assert_eq!(events(&out), vec![CallEvent::Reoffer { call, offer }]);
 }
+
+#[test]
+fn over_tcp_nothing_is_retransmitted_and_a_challenge_refuses_the_call() {
+    let mut ep = endpoint();
+    let t0 = Instant::now();
+    let tcp = OutgoingInvite {
+        request_uri: "sip:1001@198.51.100.9:5062;transport=tcp".into(),
+        transport: Transport::Tcp,
+        ..outgoing()
+    };
+    let call = ep.invite(tcp, t0);
+    let out = drain(&mut ep);
+    let Some(Output::Transmit { transport, to, .. }) = out.first() else {
+        panic!("expected the INVITE, got {out:?}");
+    };
+    assert_eq!((*transport, *to), (Transport::Tcp, phone()));
+    let invite = sent(&out).remove(0).1;
+    assert!(invite.header("Via").unwrap().starts_with("SIP/2.0/TCP "));
+    assert_eq!(
+        invite.header("Contact"),
+        Some("<sip:hotline@192.0.2.1:5060;transport=tcp>")
+    );
+    assert_eq!(ep.poll_timeout(), Some(t0 + ms(32_000)), "only timer B");
+    let challenge = response(&invite, 407, Some(PHONE_TAG), "", "");
+    feed_from(
+        &mut ep,
+        Transport::Tcp,
+        phone(),
+        challenge.as_bytes(),
+        t0 + ms(10),
+    );
+    let out = drain(&mut ep);
+    assert_eq!(
+        events(&out),
+        ended(call, EndReason::Refused { status: 407 })
+    );
+    assert_eq!(the_request(&out, "ACK").0, phone());
+}
+
+#[test]
+fn no_final_response_within_64_t1_of_the_cancel_ends_the_call_with_408() {
+    let mut ep = endpoint();
+    let t0 = Instant::now();
+    let (call, _, invite) = call_phone(&mut ep, t0);
+    from_phone(
+        &mut ep,
+        &response(&invite, 180, Some(PHONE_TAG), "", ""),
+        t0,
+    );
+    ep.hangup(call, t0 + ms(1000));
+    drain(&mut ep);
+    ep.handle_timeout(t0 + ms(32_999));
+    assert!(events(&drain(&mut ep)).is_empty());
+    ep.handle_timeout(t0 + ms(33_000));
+    let reason = EndReason::Refused { status: 408 };
+    assert_eq!(events(&drain(&mut ep)), ended(call, reason));
+    assert_eq!(ep.active_calls(), 0);
+}
