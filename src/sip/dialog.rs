@@ -322,4 +322,44 @@ mod tests {
         assert!(!d.accept_remote_cseq(6));
         assert!(d.accept_remote_cseq(8));
     }
+
+    #[test]
+    fn outgoing_dialog_is_established_by_the_2xx_with_the_record_route_reversed() {
+        let phone: SocketAddr = "203.0.113.5:5062".parse().unwrap();
+        let mut d = Dialog::from_outgoing(
+            "c2".into(),
+            "ours".into(),
+            "<sip:075512345678@192.0.2.1>",
+            "<sip:1001@192.0.2.1>".into(),
+            "sip:1001@203.0.113.5:5062",
+            Transport::Udp,
+            phone,
+        );
+        let (_, hop) = d.request("INVITE", "z9hG4bKi", &config());
+        assert_eq!(hop, phone);
+        let ok = Message::parse(
+            b"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKi\r\n\
+              From: <sip:075512345678@192.0.2.1>;tag=ours\r\nTo: <sip:1001@192.0.2.1>;tag=theirs\r\n\
+              Call-ID: c2\r\nCSeq: 1 INVITE\r\nContact: <sip:1001@203.0.113.5:5070>\r\n\
+              Record-Route: <sip:198.51.100.1;lr>, <sip:198.51.100.2;lr>\r\nContent-Length: 0\r\n\r\n",
+        )
+        .unwrap();
+        d.establish(&ok);
+        assert!(d.matches("c2", "ours", "theirs"));
+        let (ack, hop) = d.ack(1, "z9hG4bKa", &config());
+        let ack = Message::parse(&ack.finish(None)).unwrap();
+        assert_eq!(hop, "198.51.100.2:5060".parse().unwrap());
+        assert_eq!(ack.header("CSeq"), Some("1 ACK"));
+        assert_eq!(
+            ack.header_values("Route"),
+            vec!["<sip:198.51.100.2;lr>", "<sip:198.51.100.1;lr>"]
+        );
+        let bye = Message::parse(&d.request("BYE", "z9hG4bKb", &config()).0.finish(None)).unwrap();
+        assert_eq!(bye.header("CSeq"), Some("2 BYE"));
+        assert_eq!(bye.header("To"), Some("<sip:1001@192.0.2.1>;tag=theirs"));
+        assert_eq!(
+            bye.header("From"),
+            Some("<sip:075512345678@192.0.2.1>;tag=ours")
+        );
+    }
 }

@@ -292,49 +292,54 @@ impl Endpoint {
             let (dest, ack) = (*dest, ack.clone());
             return self.transmit(dest, ack);
         }
-        let call = entry.call;
-        let first = entry.acks.is_empty();
-        let early = entry.early.clone();
-        let phase = self.calls.get(&call).map(|c| c.phase);
-        let answering = matches!(
-            phase,
-            Some(Phase::Inviting | Phase::Proceeding | Phase::Cancelling)
-        );
-        match self.calls.get_mut(&call).filter(|_| first && answering) {
-            Some(c) => {
-                c.dialog.establish(msg);
-                let ack = ack_for_2xx(&c.dialog, &self.config);
-                self.record_ack(branch, tag, ack);
-                if phase == Some(Phase::Cancelling) {
-                    tracing::debug!(?call, "2xx crossed our CANCEL: BYE");
-                    if let Some(c) = self.calls.get_mut(&call) {
-                        c.phase = Phase::Ending;
-                    }
-                    self.send_in_dialog(call, "BYE", &[], Purpose::Bye, now);
-                } else {
-                    if let Some(c) = self.calls.get_mut(&call) {
-                        c.phase = Phase::Confirmed;
-                    }
-                    let answer = msg.body.clone();
-                    self.event(CallEvent::Answered { call, answer });
-                }
-            }
-            None => {
-                tracing::debug!(?call, %tag, "extra 2xx (fork or late): ACK and BYE");
-                let mut dialog = early;
-                dialog.establish(msg);
-                let ack = ack_for_2xx(&dialog, &self.config);
-                self.record_ack(branch, tag, ack);
-                let bye_branch = new_branch();
-                let (b, to) = dialog.request("BYE", &bye_branch, &self.config);
-                let dest = Dest {
-                    transport: dialog.transport,
-                    to,
-                };
-                let bytes = b.finish(None);
-                self.start_client_tx(bye_branch, bytes, dest, call, Purpose::StrayBye, now);
-            }
+        let (call, first) = (entry.call, entry.acks.is_empty());
+        let answering = |c: &&mut Call| {
+            first
+                && matches!(
+                    c.phase,
+                    Phase::Inviting | Phase::Proceeding | Phase::Cancelling
+                )
+        };
+        let Some(c) = self.calls.get_mut(&call).filter(answering) else {
+            return self.end_stray_2xx(branch, msg, tag, now);
+        };
+        c.dialog.establish(msg);
+        let ack = ack_for_2xx(&c.dialog, &self.config);
+        let crossed_cancel = c.phase == Phase::Cancelling;
+        c.phase = if crossed_cancel {
+            Phase::Ending
+        } else {
+            Phase::Confirmed
+        };
+        self.record_ack(branch, tag, ack);
+        if crossed_cancel {
+            tracing::debug!(?call, "2xx crossed our CANCEL: BYE");
+            self.send_in_dialog(call, "BYE", &[], Purpose::Bye, now);
+        } else {
+            let answer = msg.body.clone();
+            self.event(CallEvent::Answered { call, answer });
         }
+    }
+
+    /// A 2xx no call is kept for (another fork's, or for a call already gone): ACK and
+    /// BYE in a dialog of its own.
+    fn end_stray_2xx(&mut self, branch: &str, msg: &Message, tag: String, now: Instant) {
+        let Some(entry) = self.invite_txs.get(branch) else {
+            return;
+        };
+        let (call, mut dialog) = (entry.call, entry.early.clone());
+        tracing::debug!(?call, %tag, "extra 2xx (fork or late): ACK and BYE");
+        dialog.establish(msg);
+        let ack = ack_for_2xx(&dialog, &self.config);
+        self.record_ack(branch, tag, ack);
+        let bye_branch = new_branch();
+        let (b, to) = dialog.request("BYE", &bye_branch, &self.config);
+        let dest = Dest {
+            transport: dialog.transport,
+            to,
+        };
+        let bytes = b.finish(None);
+        self.start_client_tx(bye_branch, bytes, dest, call, Purpose::StrayBye, now);
     }
 
     /// Sends the ACK for the 2xx with To tag `tag` and keeps it for retransmissions.
