@@ -182,6 +182,8 @@ fn event_call(event: &CallEvent) -> CallHandle {
     match event {
         CallEvent::Incoming { call, .. }
         | CallEvent::Confirmed { call }
+        | CallEvent::Progress { call, .. }
+        | CallEvent::Answered { call, .. }
         | CallEvent::Cancelled { call }
         | CallEvent::Ended { call, .. }
         | CallEvent::Key { call, .. }

@@ -208,7 +208,11 @@ async fn walk_menu(
                         commands.send(Command::Hangup);
                         return CallOutcome::Failed;
                     }
-                    CallEvent::Incoming { .. } | CallEvent::Confirmed { .. } | CallEvent::Cancelled { .. } => {}
+                    CallEvent::Incoming { .. }
+                    | CallEvent::Confirmed { .. }
+                    | CallEvent::Cancelled { .. }
+                    | CallEvent::Progress { .. }
+                    | CallEvent::Answered { .. } => {}
                 }
             }
             media_event = call.media.next_event() => match media_event {

@@ -1,6 +1,6 @@
-//! The calls the endpoint holds and the integrator's commands on them (answer, reject,
-//! re-INVITE answers, hangup, refer), with the INVITE responses and in-dialog requests
-//! they send.
+//! The calls the endpoint holds, incoming and outgoing, and the integrator's commands on
+//! them (answer, reject, re-INVITE answers, hangup, refer), with the INVITE responses and
+//! in-dialog requests they send.
 
 use std::time::Instant;
 
@@ -22,6 +22,13 @@ pub(crate) enum Phase {
     Confirmed,
     /// Our BYE is out.
     Ending,
+    /// Outgoing: our INVITE is out, no provisional response yet.
+    Inviting,
+    /// Outgoing: a provisional response arrived, no final one yet.
+    Proceeding,
+    /// Outgoing: `hangup` before a final response; the CANCEL is out, or goes out with
+    /// the first provisional response.
+    Cancelling,
 }
 
 /// A re-INVITE waiting for `answer_reoffer` / `reject_reoffer`.
@@ -35,8 +42,10 @@ pub(crate) struct PendingInvite {
 pub(crate) struct Call {
     pub dialog: Dialog,
     pub phase: Phase,
-    /// The INVITE being answered: the initial one, then a pending re-INVITE.
-    pub invite: PendingInvite,
+    /// Incoming calls: the INVITE being answered.
+    pub invite: Option<PendingInvite>,
+    /// Outgoing calls: the branch of our INVITE (its client transaction).
+    pub outgoing_branch: Option<String>,
     pub reoffer: Option<PendingInvite>,
     /// CSeq number and transaction of the INVITE whose 2xx waits for its ACK.
     pub awaiting_ack: Option<(u32, TxKey)>,
@@ -82,7 +91,7 @@ impl Endpoint {
     }
 
     /// Ends a call: BYE once confirmed (after the ACK if it is still due); before the
-    /// answer a 480 instead.
+    /// answer a 480 instead; an outgoing call before its final response with CANCEL.
     pub fn hangup(&mut self, call: CallHandle, now: Instant) {
         let Some(c) = self.calls.get_mut(&call) else {
             return;
@@ -94,7 +103,8 @@ impl Endpoint {
                 c.phase = Phase::Ending;
                 self.send_in_dialog(call, "BYE", &[], Purpose::Bye, now);
             }
-            Phase::Ending => {}
+            Phase::Inviting | Phase::Proceeding => self.cancel_invite(call, now),
+            Phase::Ending | Phase::Cancelling => {}
         }
     }
 
@@ -177,7 +187,9 @@ impl Endpoint {
             return;
         };
         let pending = if reoffer { c.reoffer.take() } else { None };
-        let invite = pending.as_ref().unwrap_or(&c.invite);
+        let Some(invite) = pending.as_ref().or(c.invite.as_ref()) else {
+            return;
+        };
         let (req, key) = (&invite.request, invite.key.clone());
         let b = Builder::response_to(
             req,
@@ -239,16 +251,28 @@ impl Endpoint {
         let Some(c) = self.calls.get_mut(&call) else {
             return;
         };
-        let branch = format!("z9hG4bK{:016x}", rand::random::<u64>());
+        let branch = new_branch();
         let (mut b, to) = c.dialog.request(method, &branch, &self.config);
         for (name, value) in extra {
             b = b.header(name, value);
         }
-        let bytes = b.finish(None);
         let dest = Dest {
             transport: c.dialog.transport,
             to,
         };
+        self.start_client_tx(branch, b.finish(None), dest, call, purpose, now);
+    }
+
+    /// Sends `bytes`, a non-INVITE request with top Via `branch`, as a client transaction.
+    pub(super) fn start_client_tx(
+        &mut self,
+        branch: String,
+        bytes: Vec<u8>,
+        dest: Dest,
+        call: CallHandle,
+        purpose: Purpose,
+        now: Instant,
+    ) {
         let tx = ClientNonInviteTx::new(bytes.clone(), now, dest.transport == Transport::Tcp);
         self.client_txs.insert(
             branch.clone(),
@@ -324,6 +348,11 @@ impl Endpoint {
             CallEvent::TransferFailed { call, status }
         });
     }
+}
+
+/// A new RFC 3261 branch for a request we send.
+pub(super) fn new_branch() -> String {
+    format!("z9hG4bK{:016x}", rand::random::<u64>())
 }
 
 /// A status usable as a final non-2xx response: 300-699, else 500.

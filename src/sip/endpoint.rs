@@ -1,7 +1,8 @@
-//! The UAS core: routes each message to its transaction or dialog and runs the timers.
-//! The calls and the integrator's commands are in `call.rs`, the request handlers per
-//! method in `requests.rs`; this file has the state, the entry points, the response
-//! plumbing and the transaction timer outcomes.
+//! The endpoint core: routes each message to its transaction or dialog and runs the
+//! timers. The calls and the integrator's commands are in `call.rs`, the request handlers
+//! per method in `requests.rs`, our outgoing INVITEs and their responses in
+//! `outgoing.rs`; this file has the state, the entry points, the response plumbing and
+//! the transaction timer outcomes.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -10,6 +11,7 @@ use std::time::Instant;
 use super::call::{Call, Phase};
 use super::header::Via;
 use super::message::{reason_phrase, Builder, Message, StartLine};
+use super::outgoing::InviteEntry;
 use super::register::{PendingRegistration, RegistrationHandle};
 use super::timers::{TimerKey, Timers};
 use super::transaction::{ClientNonInviteTx, ServerInviteTx, ServerNonInviteTx, TxEvent};
@@ -76,6 +78,21 @@ pub(super) struct ServerEntry {
 pub(super) enum Purpose {
     Bye,
     Refer,
+    /// The CANCEL of our outgoing INVITE (same branch): its response changes nothing.
+    Cancel,
+    /// The BYE ending a dialog no call is kept for (an extra 2xx from another fork, or
+    /// one for a call already gone): its response changes nothing.
+    StrayBye,
+}
+
+impl Purpose {
+    fn method(self) -> &'static str {
+        match self {
+            Purpose::Bye | Purpose::StrayBye => "BYE",
+            Purpose::Refer => "REFER",
+            Purpose::Cancel => "CANCEL",
+        }
+    }
 }
 
 pub(super) struct ClientEntry {
@@ -160,7 +177,10 @@ pub struct Endpoint {
     /// costs the same with 10 calls up as with 5000.
     calls_by_id: HashMap<String, Vec<CallHandle>>,
     pub(super) server_txs: HashMap<TxKey, ServerEntry>,
+    /// Non-INVITE client transactions by branch (a CANCEL has its INVITE's).
     pub(super) client_txs: HashMap<String, ClientEntry>,
+    /// Our outgoing INVITEs' client transactions by branch.
+    pub(super) invite_txs: HashMap<String, InviteEntry>,
     pub(super) outputs: VecDeque<Output>,
     pub(super) timers: Timers,
     /// REGISTERs waiting for the registrar's answer.
@@ -177,6 +197,7 @@ impl Endpoint {
             calls_by_id: HashMap::new(),
             server_txs: HashMap::new(),
             client_txs: HashMap::new(),
+            invite_txs: HashMap::new(),
             outputs: VecDeque::new(),
             timers: Timers::default(),
             registrations: HashMap::new(),
@@ -228,6 +249,7 @@ impl Endpoint {
                     }
                     self.rearm_client(&branch);
                 }
+                TimerKey::Invite(branch) => self.on_invite_timeout(&branch, now),
             }
         }
     }
@@ -239,9 +261,11 @@ impl Endpoint {
     /// When [`Endpoint::handle_timeout`] is next wanted.
     pub fn poll_timeout(&mut self) -> Option<Instant> {
         let (server_txs, client_txs) = (&self.server_txs, &self.client_txs);
+        let invite_txs = &self.invite_txs;
         self.timers.earliest(|key| match key {
             TimerKey::Server(key) => server_txs.get(key).and_then(|e| server_timeout(&e.tx)),
             TimerKey::Client(branch) => client_txs.get(branch).and_then(|e| e.tx.poll_timeout()),
+            TimerKey::Invite(branch) => invite_txs.get(branch).and_then(|e| e.tx.poll_timeout()),
         })
     }
 
@@ -413,14 +437,16 @@ impl Endpoint {
             .top_via()
             .and_then(|v| v.branch().map(str::to_string))
             .unwrap_or_default();
+        if msg.cseq().is_some_and(|c| c.method == "INVITE") {
+            return self.on_invite_response(&branch, msg, code, now);
+        }
         let Some(entry) = self.client_txs.get_mut(&branch) else {
             return tracing::debug!(code, "response matching no transaction ignored");
         };
-        let method = match entry.purpose {
-            Purpose::Bye => "BYE",
-            Purpose::Refer => "REFER",
-        };
-        if msg.cseq().is_none_or(|c| c.method != method) {
+        if msg
+            .cseq()
+            .is_none_or(|c| c.method != entry.purpose.method())
+        {
             return tracing::debug!(code, "response with a foreign CSeq method ignored");
         }
         let final_response = entry.tx.on_response(code, now);
@@ -430,7 +456,7 @@ impl Endpoint {
         }
     }
 
-    /// The first final response (or 408 on timeout) of our BYE or REFER.
+    /// The first final response (or 408 on timeout) of our BYE, REFER or CANCEL.
     fn on_client_final(&mut self, branch: &str, code: u16, _now: Instant) {
         let Some(entry) = self.client_txs.get(branch) else {
             return;

@@ -1,7 +1,8 @@
 //! Endpoint tests, part 1: call setup, transactions and timers (fake clock).
 //! Part 2 (`endpoint_tests_dialog`): in-dialog requests; part 3 (`endpoint_tests_input`):
 //! routing and bad input; part 4 (`endpoint_tests_register`): REGISTER handed to the
-//! registrar. The shared helpers live here.
+//! registrar; part 5 (`endpoint_tests_outgoing`): outgoing calls. The shared helpers
+//! live here.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

@@ -2,18 +2,22 @@
 //! bytes and instants in, [`Output`]s out. `message` and `header` parse and build
 //! messages (our own tokenizer: rsip 0.4 fails on IPv6 hosts, tel: URIs and `;` in the
 //! user part, see `message`), `transaction` has the RFC 3261 §17 state machines and
-//! timers, `dialog` the dialog state and next-hop choice, `endpoint` / `call` /
-//! `requests` the UAS [`Endpoint`], `register` the REGISTER hand-off to the registrar. Owns no sockets and reads no clock: `transport` (the
+//! timers (`client_invite` the one of our outgoing INVITE), `dialog` the dialog state
+//! and next-hop choice, `endpoint` / `call` / `requests` the UAS [`Endpoint`],
+//! `outgoing` its UAC side (the server calling a phone: [`Endpoint::invite`]),
+//! `register` the REGISTER hand-off to the registrar. Owns no sockets and reads no clock: `transport` (the
 //! integrator's tokio shell) feeds it datagrams and stream messages (framed by
 //! [`take_stream_message`]) and sends what it outputs. Must not touch media, menus or SDP
 //! content: SDP bodies pass through as bytes.
 
 mod call;
+mod client_invite;
 mod dialog;
 mod endpoint;
 mod framing;
 mod header;
 mod message;
+mod outgoing;
 mod register;
 mod requests;
 mod timers;
@@ -27,6 +31,8 @@ mod endpoint_tests_dialog;
 #[cfg(test)]
 mod endpoint_tests_input;
 #[cfg(test)]
+mod endpoint_tests_outgoing;
+#[cfg(test)]
 mod endpoint_tests_register;
 
 use std::net::SocketAddr;
@@ -35,6 +41,7 @@ use crate::media::Key;
 
 pub use endpoint::Endpoint;
 pub use framing::{take_stream_message, FramingError};
+pub use outgoing::OutgoingInvite;
 pub use register::{ContactBinding, Contacts, Registration, RegistrationHandle, MAX_PENDING};
 
 /// The transport a message came in on (and its responses go out on).
@@ -71,7 +78,7 @@ pub enum Output {
 pub struct CallHandle(pub u64);
 
 /// What happened to a call. Every `Incoming` is followed, eventually, by exactly one
-/// `Cancelled` or `Ended`.
+/// `Cancelled` or `Ended`; every call from [`Endpoint::invite`] by exactly one `Ended`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CallEvent {
     Incoming {
@@ -84,6 +91,17 @@ pub enum CallEvent {
         offer: Vec<u8>,
         signalling_from: SocketAddr,
         call_id: String,
+    },
+    /// Outgoing calls: the first 180 and the first 183 (each reported once).
+    Progress {
+        call: CallHandle,
+        status: u16,
+    },
+    /// Outgoing calls: the first 2xx, with its SDP answer. The endpoint has already sent
+    /// the ACK; the dialog is confirmed.
+    Answered {
+        call: CallHandle,
+        answer: Vec<u8>,
     },
     /// ACK for our 2xx to the initial INVITE.
     Confirmed {
@@ -129,6 +147,9 @@ pub enum EndReason {
     NoAck,
     /// `reject` (or `hangup` before the answer) sent this final status.
     Rejected { status: u16 },
+    /// Outgoing calls: the phone's non-2xx final (486, 603, 480, also 401/407: no
+    /// authentication), 408 when it never answered (timer B), 487 after our CANCEL.
+    Refused { status: u16 },
 }
 
 /// Static configuration of the endpoint.

@@ -122,7 +122,10 @@ impl Endpoint {
             .unwrap_or_default();
         let cseq = req.cseq().map(|c| c.number);
         let merged = self.calls_with_id(call_id).any(|(_, c)| {
-            c.dialog.remote_tag == from_tag && c.invite.request.cseq().map(|c| c.number) == cseq
+            c.dialog.remote_tag == from_tag
+                && c.invite
+                    .as_ref()
+                    .is_some_and(|i| i.request.cseq().map(|c| c.number) == cseq)
         });
         if merged {
             return self.reply_simple(&req, ctx, 482, None, &[], now);
@@ -167,7 +170,8 @@ impl Endpoint {
         let state = Call {
             dialog,
             phase: Phase::Offered,
-            invite,
+            invite: Some(invite),
+            outgoing_branch: None,
             reoffer: None,
             awaiting_ack: None,
             local_sdp: None,
@@ -252,7 +256,7 @@ impl Endpoint {
         else {
             return;
         };
-        if c.invite.key == key && c.phase == Phase::Offered {
+        if c.invite.as_ref().is_some_and(|i| i.key == key) && c.phase == Phase::Offered {
             self.send_invite_final(call, false, 487, now);
             self.remove_call(call);
             self.event(CallEvent::Cancelled { call });

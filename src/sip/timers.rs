@@ -18,7 +18,10 @@ use super::endpoint::TxKey;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(super) enum TimerKey {
     Server(TxKey),
+    /// A non-INVITE client transaction, by branch.
     Client(String),
+    /// Our outgoing INVITE's client transaction, by branch.
+    Invite(String),
 }
 
 #[derive(Debug)]

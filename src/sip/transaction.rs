@@ -11,7 +11,8 @@
 //!   T2, T2 once a 1xx arrived), timer F = 64·T1 times it out, timer K = T4 after the
 //!   final response absorbs its retransmissions.
 //!
-//! The transactions hold bytes, not addresses; the endpoint keeps where they go.
+//! The INVITE client transaction (our outgoing INVITE) is in `client_invite`. The
+//! transactions hold bytes, not addresses; the endpoint keeps where they go.
 
 use std::time::{Duration, Instant};
 
@@ -30,28 +31,39 @@ pub(crate) enum TxEvent {
     Terminated,
 }
 
-/// A retransmission schedule: first after T1, the interval doubling up to T2.
+/// A retransmission schedule: first after T1, the interval doubling up to T2 (or, for
+/// timer A, without a cap).
 #[derive(Clone, Debug)]
-struct Backoff {
-    next: Instant,
+pub(crate) struct Backoff {
+    pub next: Instant,
     interval: Duration,
+    cap: Duration,
 }
 
 impl Backoff {
-    fn start(now: Instant) -> Backoff {
+    pub fn start(now: Instant) -> Backoff {
         Backoff {
             next: now + T1,
             interval: T1,
+            cap: T2,
         }
     }
 
-    fn fire(&mut self, now: Instant) {
-        self.interval = (self.interval * 2).min(T2);
+    /// Timer A of an INVITE client transaction: T1, 2·T1, 4·T1, … (RFC 3261 17.1.1.2).
+    pub fn uncapped(now: Instant) -> Backoff {
+        Backoff {
+            cap: Duration::MAX,
+            ..Backoff::start(now)
+        }
+    }
+
+    pub fn fire(&mut self, now: Instant) {
+        self.interval = (self.interval * 2).min(self.cap);
         self.next = now + self.interval;
     }
 }
 
-fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+pub(crate) fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
