@@ -371,3 +371,18 @@ fn unreadable_file_is_reported_at_its_start() {
     assert_eq!((e.line, e.column), (1, 1));
     assert!(e.message.starts_with("cannot read"));
 }
+
+#[test]
+fn an_unquoted_digit_key_is_a_key_but_a_time_needs_its_unit() {
+    let bare_key = minimal(TWO_QUEUES).replace("callback_key: \"1\"", "callback_key: 9");
+    assert_eq!(
+        parse(&bare_key).unwrap().callback_key,
+        Key::from_char('9').unwrap()
+    );
+    let bare_time = minimal(TWO_QUEUES).replace("wrap_up: 30s", "wrap_up: 30");
+    let e = error(&bare_time);
+    assert!(
+        e.starts_with("2:10: wrap_up: invalid value: string \"30\", expected a time"),
+        "{e}"
+    );
+}
