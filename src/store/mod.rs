@@ -1,8 +1,8 @@
 //! The durable store (sqlx): subscriber lines, tickets with their lifecycle events,
 //! serial numbers, call recordings ([`recording`]), the accounts of the self-service
-//! queries and passwords ([`accounts`]) and the human agents with their phones'
-//! registrations ([`agents`]), on SQLite (the default, one file) or PostgreSQL
-//! (multi-node).
+//! queries and passwords ([`accounts`]), the human agents with their phones'
+//! registrations ([`agents`]) and the callers' call-back requests ([`callbacks`]), on
+//! SQLite (the default, one file) or PostgreSQL (multi-node).
 //!
 //! Owns: the schema (`migrations/sqlite`, `migrations/postgres`, embedded and applied by
 //! [`Store::connect`]), the CSV imports ([`import`], [`import_accounts`]) and the transactions
@@ -39,6 +39,7 @@ use crate::tickets::serial::{Serial, SerialError};
 
 pub use accounts::{Balance, InstallOrder, NewCard, PasswordLock, PasswordSubject, Redeemed};
 pub use agents::{Agent, Binding, InvalidAgent, NewAgent, DEFAULT_SIP_REALM};
+pub use callbacks::{Callback, CallbackReason, CallbackState, NewCallback};
 pub use recording::{NewRecording, Recording, RecordingId, RecordingInfo};
 
 /// Why a store operation failed.
@@ -166,6 +167,7 @@ macro_rules! on_backend {
 
 pub mod accounts;
 pub mod agents;
+pub mod callbacks;
 
 impl Store {
     /// Connects to `sqlite://FILE` (created on first use; WAL, foreign keys, a busy
@@ -380,6 +382,7 @@ mod sqlite {
     include!("queries.rs");
     include!("accounts_queries.rs");
     include!("agents_queries.rs");
+    include!("callbacks_queries.rs");
 }
 
 /// The PostgreSQL queries: a transaction-scoped advisory lock keyed by the number
@@ -407,4 +410,5 @@ mod postgres {
     include!("queries.rs");
     include!("accounts_queries.rs");
     include!("agents_queries.rs");
+    include!("callbacks_queries.rs");
 }

@@ -232,7 +232,7 @@ pub fn parse_catalogue(text: &str, file: &Path) -> Result<Catalogue, ConfigError
     Ok(catalogue)
 }
 
-fn read(path: &Path) -> Result<String, ConfigError> {
+pub(crate) fn read(path: &Path) -> Result<String, ConfigError> {
     std::fs::read_to_string(path).map_err(|e| ConfigError {
         file: path.to_path_buf(),
         line: 1,
@@ -262,14 +262,14 @@ fn parse_offset(text: &str) -> Option<FixedOffset> {
 
 /// One file's text with the position of every value, by dotted path
 /// (`prefectures.3.area_code`), for errors found after decoding.
-struct Doc<'a> {
+pub(crate) struct Doc<'a> {
     text: &'a str,
     file: &'a Path,
     positions: HashMap<String, (usize, usize)>,
 }
 
 impl<'a> Doc<'a> {
-    fn new(text: &'a str, file: &'a Path) -> Result<Self, ConfigError> {
+    pub(crate) fn new(text: &'a str, file: &'a Path) -> Result<Self, ConfigError> {
         let mut walker = PathWalker::default();
         Parser::new_from_str(text)
             .load(&mut walker, false)
@@ -286,7 +286,7 @@ impl<'a> Doc<'a> {
         })
     }
 
-    fn decode<T: DeserializeOwned>(&self) -> Result<T, ConfigError> {
+    pub(crate) fn decode<T: DeserializeOwned>(&self) -> Result<T, ConfigError> {
         serde_yaml::from_str(self.text).map_err(|e| {
             let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
             let message = e.to_string();
@@ -303,7 +303,7 @@ impl<'a> Doc<'a> {
         })
     }
 
-    fn error(&self, path: &str, message: &str) -> ConfigError {
+    pub(crate) fn error(&self, path: &str, message: &str) -> ConfigError {
         let (line, column) = self.positions.get(path).copied().unwrap_or((1, 1));
         ConfigError {
             file: self.file.to_path_buf(),
