@@ -13,7 +13,11 @@
 //!   repaired (a lost packet shortens the audio by its length);
 //! - the queue holds [`RELAY_QUEUE_FRAMES`] packets (100 ms); when A delivers faster than
 //!   B's clock takes, the oldest is dropped, so clock drift and bursts never build
-//!   latency; when it is empty B sends silence (the caller of [`Relay::next`] decides);
+//!   latency; when it is empty B sends silence (the caller of [`Relay::next`] decides).
+//!   A queue that has held more than the packet of the tick for
+//!   [`STANDING_QUEUE_TICKS`] ticks in a row loses its oldest audio frame, so the delay
+//!   a burst leaves behind (or a sender's clock slightly faster than B's) drains within
+//!   seconds instead of staying until the sender pauses;
 //! - an RFC 4733 event packet takes one queue place and goes out on B in place of that
 //!   tick's audio frame, with B's telephone-event payload type, its event block (event
 //!   code, end bit, volume, duration) unchanged, and one timestamp per event: the B
@@ -34,6 +38,10 @@ use super::{FRAME_SAMPLES, G711};
 
 /// Packets waiting for one leg at most (20 ms each): 100 ms.
 pub const RELAY_QUEUE_FRAMES: usize = 5;
+
+/// Ticks in a row with a standing queue (more than one packet waiting when B takes
+/// one) before its oldest audio frame is dropped: one second.
+pub const STANDING_QUEUE_TICKS: u32 = 50;
 
 /// Bytes of one RFC 4733 event block: event, E/R/volume, duration.
 const EVENT_BLOCK: usize = 4;
@@ -80,6 +88,7 @@ pub struct Relay {
     head: usize,
     len: usize,
     event: Option<RetimedEvent>,
+    standing_ticks: u32,
 }
 
 impl Relay {
@@ -103,6 +112,7 @@ impl Relay {
             head: 0,
             len: 0,
             event: None,
+            standing_ticks: 0,
         }
     }
 
@@ -148,6 +158,7 @@ impl Relay {
         if self.len == 0 {
             return None;
         }
+        self.trim_standing_queue();
         let index = self.head;
         self.head = (self.head + 1) % RELAY_QUEUE_FRAMES;
         self.len -= 1;
@@ -177,6 +188,23 @@ impl Relay {
                     block,
                 })
             }
+        }
+    }
+
+    /// Counts the ticks a queue stands, and drops its oldest audio frame after
+    /// [`STANDING_QUEUE_TICKS`] of them (an event packet waits its turn instead).
+    fn trim_standing_queue(&mut self) {
+        if self.len < 2 {
+            self.standing_ticks = 0;
+            return;
+        }
+        self.standing_ticks += 1;
+        if self.standing_ticks >= STANDING_QUEUE_TICKS
+            && matches!(self.queue[self.head], Queued::Audio(_))
+        {
+            self.standing_ticks = 0;
+            self.head = (self.head + 1) % RELAY_QUEUE_FRAMES;
+            self.len -= 1;
         }
     }
 

@@ -99,6 +99,43 @@ fn a_full_queue_drops_the_oldest_frames() {
 }
 
 #[test]
+fn a_standing_queue_drains_one_frame_a_second() {
+    let mut relay = Relay::new(G711::Alaw, G711::Alaw, None);
+    // A burst left three frames waiting; from then on one comes per tick.
+    for id in 0..3u8 {
+        relay.push_audio(&[id; FRAME_SAMPLES]);
+    }
+    let mut taken = Vec::new();
+    for tick in 0..200u32 {
+        relay.push_audio(&[(tick + 3) as u8; FRAME_SAMPLES]);
+        match relay.next(0) {
+            Some(Outgoing::Audio(frame)) => taken.push(u32::from(frame[0])),
+            other => panic!("tick {tick}: {other:?}"),
+        }
+    }
+    // Nothing is dropped in the first second; then one frame each second until the
+    // frame taken is the one just pushed.
+    assert_eq!(taken[..49], (0..49).collect::<Vec<u32>>()[..]);
+    let skipped: Vec<u32> = taken
+        .windows(2)
+        .filter(|pair| pair[1] != pair[0] + 1)
+        .map(|pair| pair[0] + 1)
+        .collect();
+    assert_eq!(skipped, [49, 100, 151]);
+    assert_eq!(taken.last(), Some(&(199 + 3)));
+
+    // A queue that empties at every tick never loses a frame, however long.
+    let mut steady = Relay::new(G711::Alaw, G711::Alaw, None);
+    for tick in 0..200u32 {
+        steady.push_audio(&[tick as u8; FRAME_SAMPLES]);
+        let Some(Outgoing::Audio(frame)) = steady.next(0) else {
+            panic!("a frame each tick");
+        };
+        assert_eq!(frame[0], tick as u8);
+    }
+}
+
+#[test]
 fn thirty_and_ten_ms_packets_are_reframed_to_twenty() {
     let pcm = tone(0, 720);
     let ulaw = encode(G711::Ulaw, &pcm);
