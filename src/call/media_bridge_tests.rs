@@ -264,10 +264,12 @@ fn bridged_phones_hear_each_other_transcoded_and_keys_cross_with_the_agents_type
     let (from_caller, from_agent) = call.talk(25);
     assert_heard(&call.agent.heard(), &from_caller, G711::Ulaw, G711::Alaw);
     assert_heard(&call.caller.heard(), &from_agent, G711::Alaw, G711::Ulaw);
-    // The agent's side is one RTP stream: consecutive sequence numbers, 160 a frame.
+    // The agent's side is one RTP stream: consecutive sequence numbers, 160 a frame (a
+    // multiple of it if the loaded test machine made the clock skip frames).
     for pair in call.agent.received.windows(2) {
         assert_eq!(pair[1].sequence, pair[0].sequence.wrapping_add(1));
-        assert_eq!(pair[1].timestamp, pair[0].timestamp.wrapping_add(160));
+        let advance = pair[1].timestamp.wrapping_sub(pair[0].timestamp);
+        assert!(advance >= 160 && advance % 160 == 0, "{advance}");
         assert_eq!(pair[1].ssrc, pair[0].ssrc);
     }
     let agent_stream = call.agent.received[0].ssrc;
