@@ -205,8 +205,10 @@ impl Bridged {
         for index in 0..frames {
             let caller_pcm = tone_frame(index);
             let agent_pcm = tone_frame(index + 100);
-            let caller_bytes: Vec<u8> = caller_pcm.iter().map(|&s| G711::Ulaw.encode(s)).collect();
-            let agent_bytes: Vec<u8> = agent_pcm.iter().map(|&s| G711::Alaw.encode(s)).collect();
+            let (caller_codec, agent_codec) = (self.caller.codec, self.agent.codec);
+            let caller_bytes: Vec<u8> =
+                caller_pcm.iter().map(|&s| caller_codec.encode(s)).collect();
+            let agent_bytes: Vec<u8> = agent_pcm.iter().map(|&s| agent_codec.encode(s)).collect();
             self.caller.send_audio(self.to_caller_side, &caller_bytes);
             self.agent.send_audio(self.to_agent_side, &agent_bytes);
             from_caller.push(caller_pcm);
@@ -338,4 +340,23 @@ fn a_dropped_leg_stops_the_agent_side_and_the_caller_hears_silence_again() {
     assert!(call.agent.received.is_empty(), "nothing more to the agent");
     assert!(call.caller.received.len() >= 8, "the caller's path goes on");
     assert_eq!(call.caller.heard(), Vec::<Vec<u8>>::new());
+}
+
+#[test]
+fn a_caller_renegotiating_its_codec_mid_bridge_is_still_heard_right() {
+    let mut call = Bridged::start();
+    call.handle.bridge();
+    call.settle(3);
+    call.caller.codec = G711::Alaw;
+    call.handle
+        .renegotiate(&call.caller.negotiated(CALLER_EVENT_PT));
+    call.settle(3);
+    let (from_caller, from_agent) = call.talk(10);
+    assert_heard(&call.agent.heard(), &from_caller, G711::Alaw, G711::Alaw);
+    assert_heard(&call.caller.heard(), &from_agent, G711::Alaw, G711::Alaw);
+    assert!(call
+        .caller
+        .received
+        .iter()
+        .all(|packet| packet.payload_type == 8));
 }
