@@ -12,7 +12,7 @@
 //! [`crate::media::relay`]).
 //!
 //! The relays are built from both legs' negotiations when the bridge starts, and built
-//! again when the caller renegotiates (a re-INVITE may change its codec); what was
+//! again when either side renegotiates (a re-INVITE may change its codec); what was
 //! queued then is dropped (at most 100 ms).
 
 use std::io;
@@ -63,11 +63,19 @@ impl AgentLeg {
         self.bridge = Some(Bridge::between(caller.leg(), &self.leg));
     }
 
-    /// The caller renegotiated: a running bridge is rebuilt for the caller's new codec.
-    pub(super) fn caller_renegotiated(&mut self, caller: &MediaPath) {
+    /// One side renegotiated: a running bridge is rebuilt for both sides' codecs and
+    /// telephone-events as they now are.
+    pub(super) fn rebuild_bridge(&mut self, caller: &MediaPath) {
         if self.bridge.is_some() {
             self.bridge(caller);
         }
+    }
+
+    /// The agent's phone renegotiated (re-INVITE); a running bridge is rebuilt for the
+    /// leg's new codec and telephone-event.
+    pub(super) fn renegotiate(&mut self, negotiated: &Negotiated, caller: &MediaPath) {
+        self.leg.renegotiate(negotiated);
+        self.rebuild_bridge(caller);
     }
 
     /// Where the caller's packets go: the relay to this leg while bridged.

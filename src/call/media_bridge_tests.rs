@@ -343,6 +343,25 @@ fn a_dropped_leg_stops_the_agent_side_and_the_caller_hears_silence_again() {
 }
 
 #[test]
+fn an_agent_renegotiating_its_codec_mid_bridge_is_still_heard_right() {
+    let mut call = Bridged::start();
+    call.handle.bridge();
+    call.settle(3);
+    call.agent.codec = G711::Ulaw;
+    call.handle
+        .renegotiate_leg(&call.agent.negotiated(AGENT_EVENT_PT));
+    call.settle(3);
+    let (from_caller, from_agent) = call.talk(10);
+    assert_heard(&call.agent.heard(), &from_caller, G711::Ulaw, G711::Ulaw);
+    assert_heard(&call.caller.heard(), &from_agent, G711::Ulaw, G711::Ulaw);
+    assert!(call
+        .agent
+        .received
+        .iter()
+        .all(|packet| packet.payload_type == 0));
+}
+
+#[test]
 fn a_caller_renegotiating_its_codec_mid_bridge_is_still_heard_right() {
     let mut call = Bridged::start();
     call.handle.bridge();

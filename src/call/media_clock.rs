@@ -77,6 +77,7 @@ enum Command {
     StopRecording,
     TakeRecording(oneshot::Sender<Option<Recorded>>),
     AddLeg(std::net::UdpSocket, Box<Negotiated>),
+    RenegotiateLeg(Box<Negotiated>),
     Bridge,
     DropLeg,
 }
@@ -208,6 +209,12 @@ impl MediaHandle {
         self.send(Command::AddLeg(socket, Box::new(negotiated.clone())));
     }
 
+    /// Takes a new SDP negotiation of the agent's leg (a re-INVITE from the agent's
+    /// phone): destination, codec, hold. Without a leg, nothing happens.
+    pub fn renegotiate_leg(&self, negotiated: &Negotiated) {
+        self.send(Command::RenegotiateLeg(Box::new(negotiated.clone())));
+    }
+
     /// From the next tick: the caller's audio to the agent's leg and the agent's to the
     /// caller, stopping any prompt playing to the caller. RFC 4733 events received on
     /// one side are relayed to the other with that side's negotiated telephone-event
@@ -320,7 +327,7 @@ impl Stream {
             Command::Renegotiate(negotiated) => {
                 self.path.renegotiate(&negotiated);
                 if let Some(agent) = self.agent.as_mut() {
-                    agent.caller_renegotiated(&self.path);
+                    agent.rebuild_bridge(&self.path);
                 }
             }
             Command::StartRecording(max) => self.path.start_recording(max),
@@ -331,6 +338,11 @@ impl Stream {
             Command::AddLeg(socket, negotiated) => {
                 self.drop_leg(metrics);
                 self.agent = Some(AgentLeg::new(socket, &negotiated, now));
+            }
+            Command::RenegotiateLeg(negotiated) => {
+                if let Some(agent) = self.agent.as_mut() {
+                    agent.renegotiate(&negotiated, &self.path);
+                }
             }
             Command::Bridge => {
                 if let Some(agent) = self.agent.as_mut() {
