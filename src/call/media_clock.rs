@@ -23,6 +23,14 @@
 //! - each call keeps its own socket (one port per call, as its SDP says): symmetric RTP
 //!   latching stays unambiguous, at the price of one `sendto` per packet (`sendmmsg`
 //!   batches only on one socket).
+//! - the agent's leg of a bridged call ([`MediaHandle::add_leg`]) lives in the caller's
+//!   stream, so the bridge relays packets inside one thread, on the caller's tick (see
+//!   [`super::media_bridge`]); its socket failing or going silent is reported as
+//!   [`MediaEvent::LegSocketFailed`] (the leg is dropped, the caller's media goes on)
+//!   or [`MediaEvent::LegSilent`] (once per leg);
+//! - while bridged the caller hears the agent: `bridge` stops the prompt playing, and
+//!   a `play` during the bridge waits, unheard, until `drop_leg` (its
+//!   `PlaybackFinished` comes only after it has been heard).
 
 use std::io;
 use std::sync::mpsc::{self as sync_channel, Receiver, Sender, TryRecvError};
@@ -31,6 +39,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot};
 
+use super::media_bridge::AgentLeg;
 use super::media_path::MediaPath;
 use crate::clock::{ClockThreads, Shard};
 use crate::media::{Key, Recorded};
@@ -52,6 +61,11 @@ pub enum MediaEvent {
     CallerSilent,
     /// The call's RTP socket failed; its media has stopped.
     SocketFailed(io::Error),
+    /// No RTP from the agent's leg for [`MEDIA_TIMEOUT`] (reported once per leg).
+    LegSilent,
+    /// The agent's leg's RTP socket failed; the leg is dropped (and the bridge with it),
+    /// the caller's media goes on.
+    LegSocketFailed(io::Error),
 }
 
 /// What a call task asks of its media.
@@ -62,6 +76,10 @@ enum Command {
     StartRecording(Duration),
     StopRecording,
     TakeRecording(oneshot::Sender<Option<Recorded>>),
+    AddLeg(std::net::UdpSocket, Box<Negotiated>),
+    RenegotiateLeg(Box<Negotiated>),
+    Bridge,
+    DropLeg,
 }
 
 /// A call's media, handed to a shard.
@@ -125,6 +143,7 @@ impl Shard for MediaShard {
     fn attach(&mut self, attach: Attach, tick: Instant) -> Stream {
         Stream {
             path: MediaPath::new(attach.socket, &attach.negotiated, tick),
+            agent: None,
             commands: attach.commands,
             events: attach.events,
             playing: None,
@@ -181,6 +200,36 @@ impl MediaHandle {
         recording
     }
 
+    /// Adds the agent's leg to this call's media: RTP on `socket` (non-blocking, already
+    /// bound) towards the agent's phone as `negotiated` (the agent's SDP answer run
+    /// through `sdp::parse_offer` + `sdp::negotiate`). Until [`MediaHandle::bridge`],
+    /// the leg sends paced silence to the agent and its received audio is discarded. A
+    /// leg added while another exists replaces it.
+    pub fn add_leg(&self, socket: std::net::UdpSocket, negotiated: &Negotiated) {
+        self.send(Command::AddLeg(socket, Box::new(negotiated.clone())));
+    }
+
+    /// Takes a new SDP negotiation of the agent's leg (a re-INVITE from the agent's
+    /// phone): destination, codec, hold. Without a leg, nothing happens.
+    pub fn renegotiate_leg(&self, negotiated: &Negotiated) {
+        self.send(Command::RenegotiateLeg(Box::new(negotiated.clone())));
+    }
+
+    /// From the next tick: the caller's audio to the agent's leg and the agent's to the
+    /// caller, stopping any prompt playing to the caller. RFC 4733 events received on
+    /// one side are relayed to the other with that side's negotiated telephone-event
+    /// payload type, and dropped when that side negotiated none. Without a leg, nothing
+    /// happens.
+    pub fn bridge(&self) {
+        self.send(Command::Bridge);
+    }
+
+    /// Ends the bridge and drops the agent's leg (its socket closes); the caller's path
+    /// goes back to silence and prompts.
+    pub fn drop_leg(&self) {
+        self.send(Command::DropLeg);
+    }
+
     /// The next event of the call's media; None only if the clock thread is gone.
     pub async fn next_event(&mut self) -> Option<MediaEvent> {
         self.events.recv().await
@@ -196,6 +245,7 @@ impl MediaHandle {
 /// One attached call, as its shard holds it.
 struct Stream {
     path: MediaPath,
+    agent: Option<AgentLeg>,
     commands: Receiver<Command>,
     events: mpsc::UnboundedSender<MediaEvent>,
     playing: Option<u64>,
@@ -207,35 +257,64 @@ impl Stream {
     fn tick(&mut self, now: Instant, metrics: &Metrics) -> bool {
         loop {
             match self.commands.try_recv() {
-                Ok(command) => self.apply(command),
+                Ok(command) => self.apply(command, now, metrics),
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => {
-                    self.path.flush_counts(metrics);
+                    self.flush_counts(metrics);
                     return false;
                 }
             }
         }
         let events = &self.events;
-        if let Err(error) = self.path.drain_received(now, |key, method| {
+        let to_agent = self.agent.as_mut().and_then(AgentLeg::relay_to_agent);
+        if let Err(error) = self.path.drain_received(now, to_agent, |key, method| {
             let _ = events.send(MediaEvent::Key(key, method));
         }) {
             let _ = self.events.send(MediaEvent::SocketFailed(error));
-            self.path.flush_counts(metrics);
+            self.flush_counts(metrics);
             return false;
+        }
+        if let Some(agent) = self.agent.as_mut() {
+            if let Err(error) = agent.drain_received(now) {
+                let _ = self.events.send(MediaEvent::LegSocketFailed(error));
+                self.drop_leg(metrics);
+            }
         }
         if !self.reported_silent && self.path.silent_for(MEDIA_TIMEOUT, now) {
             self.reported_silent = true;
             let _ = self.events.send(MediaEvent::CallerSilent);
         }
-        if self.path.send_due(now, metrics) {
+        if let Some(agent) = self.agent.as_mut() {
+            if agent.newly_silent(MEDIA_TIMEOUT, now) {
+                let _ = self.events.send(MediaEvent::LegSilent);
+            }
+        }
+        let from_agent = self.agent.as_mut().and_then(AgentLeg::relay_to_caller);
+        if self.path.send_due(now, metrics, from_agent) {
             if let Some(play) = self.playing.take() {
                 let _ = self.events.send(MediaEvent::PlaybackFinished(play));
             }
         }
+        if let Some(agent) = self.agent.as_mut() {
+            agent.send_due(now, metrics);
+        }
         true
     }
 
-    fn apply(&mut self, command: Command) {
+    fn drop_leg(&mut self, metrics: &Metrics) {
+        if let Some(mut agent) = self.agent.take() {
+            agent.flush_counts(metrics);
+        }
+    }
+
+    fn flush_counts(&mut self, metrics: &Metrics) {
+        self.path.flush_counts(metrics);
+        if let Some(agent) = self.agent.as_mut() {
+            agent.flush_counts(metrics);
+        }
+    }
+
+    fn apply(&mut self, command: Command, now: Instant, metrics: &Metrics) {
         match command {
             Command::Play(play, prompts) => {
                 self.path.play(prompts);
@@ -245,12 +324,34 @@ impl Stream {
                 self.path.stop();
                 self.playing = None;
             }
-            Command::Renegotiate(negotiated) => self.path.renegotiate(&negotiated),
+            Command::Renegotiate(negotiated) => {
+                self.path.renegotiate(&negotiated);
+                if let Some(agent) = self.agent.as_mut() {
+                    agent.rebuild_bridge(&self.path);
+                }
+            }
             Command::StartRecording(max) => self.path.start_recording(max),
             Command::StopRecording => self.path.stop_recording(),
             Command::TakeRecording(reply) => {
                 let _ = reply.send(self.path.take_recording());
             }
+            Command::AddLeg(socket, negotiated) => {
+                self.drop_leg(metrics);
+                self.agent = Some(AgentLeg::new(socket, &negotiated, now));
+            }
+            Command::RenegotiateLeg(negotiated) => {
+                if let Some(agent) = self.agent.as_mut() {
+                    agent.renegotiate(&negotiated, &self.path);
+                }
+            }
+            Command::Bridge => {
+                if let Some(agent) = self.agent.as_mut() {
+                    self.path.stop();
+                    self.playing = None;
+                    agent.bridge(&self.path);
+                }
+            }
+            Command::DropLeg => self.drop_leg(metrics),
         }
     }
 }

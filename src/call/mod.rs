@@ -6,7 +6,8 @@
 //! - [`task`] is one call: SDP negotiation, the RTP socket, the menu engine driven by
 //!   SIP events, key presses and prompt ends;
 //! - [`media_clock`] sends and reads every call's RTP on a few shared 20 ms schedules
-//!   (the per-call state is `media_path`);
+//!   (the per-call state is `media_path`, the agent's leg of a bridged call
+//!   `media_bridge`, each phone's socket and timeline an `rtp_leg`);
 //! - [`rtp_ports`] hands out RTP sockets;
 //! - [`desk`] carries out the menu's ticket requests against the store.
 //!
@@ -14,8 +15,12 @@
 //! and decoding in [`crate::media`], the walk through the menu in [`crate::menu`].
 
 pub mod desk;
+mod media_bridge;
+#[cfg(test)]
+mod media_bridge_tests;
 pub mod media_clock;
 mod media_path;
+mod rtp_leg;
 pub mod rtp_ports;
 pub mod switchboard;
 mod task;

@@ -236,6 +236,8 @@ async fn walk_menu(
                     commands.send(Command::Hangup);
                     return CallOutcome::Failed;
                 }
+                // The agent's leg is not wired into the call task yet: no leg, no leg events.
+                Some(MediaEvent::LegSilent | MediaEvent::LegSocketFailed(_)) => {}
                 Some(MediaEvent::SocketFailed(error)) => {
                     tracing::error!(%error, "RTP socket failed; ending the call");
                     commands.send(Command::Hangup);

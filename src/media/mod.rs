@@ -2,14 +2,16 @@
 //!
 //! Owns G.711, RTP packetization, RFC 4733 telephone-event decoding, in-band DTMF
 //! (Goertzel) detection, the 20 ms pacing arithmetic and the capture of a caller's
-//! recorded description. Owns no sockets and reads no
-//! clock: the call task (`crate::call`) feeds it packets and instants. Must not touch
-//! SIP, SDP, prompts or the menu, and never allocates, locks or logs per packet.
+//! recorded description, and the relay of one leg's packets onto another's timeline
+//! (the bridge of a caller and an agent). Owns no sockets and reads no clock: the call
+//! task (`crate::call`) feeds it packets and instants. Must not touch SIP, SDP, prompts
+//! or the menu, and never allocates, locks or logs per packet.
 
 pub mod g711;
 mod key;
 pub mod pacing;
 pub mod recorder;
+pub mod relay;
 pub mod rfc4733;
 pub mod rtp_packet;
 pub mod tone_detector;
@@ -18,6 +20,7 @@ pub use g711::G711;
 pub use key::Key;
 pub use pacing::{Pacer, Tick, TickSchedule};
 pub use recorder::{Recorded, Recorder};
+pub use relay::{Outgoing, Relay};
 pub use rfc4733::TelephoneEventReceiver;
 pub use rtp_packet::{parse_rtp, RtpPacketizer, RtpView};
 pub use tone_detector::{dtmf_tone, ToneDetector};

@@ -65,6 +65,36 @@ impl RtpPacketizer {
         self.timestamp = self.timestamp.wrapping_add(samples);
     }
 
+    /// Writes one packet of another payload type on this stream's timeline (an RFC 4733
+    /// event, whose timestamp is that of the event's start): `payload_type`, `timestamp`
+    /// and `marker` as given, the stream's SSRC and next sequence number. Advances the
+    /// sequence number only; the audio timestamp moves on with
+    /// [`skip_samples`](Self::skip_samples).
+    pub fn write_other_packet(
+        &mut self,
+        payload_type: u8,
+        timestamp: u32,
+        marker: bool,
+        payload: &[u8],
+        out: &mut Vec<u8>,
+    ) {
+        let header = Header {
+            version: 2,
+            marker,
+            payload_type: payload_type & 0x7F,
+            sequence_number: self.sequence,
+            timestamp,
+            ssrc: self.ssrc,
+            ..Header::default()
+        };
+        out.clear();
+        out.resize(RTP_HEADER_LEN, 0);
+        let written = header.marshal_to(out);
+        debug_assert_eq!(written.ok(), Some(RTP_HEADER_LEN));
+        out.extend_from_slice(payload);
+        self.sequence = self.sequence.wrapping_add(1);
+    }
+
     /// The next packet begins a talkspurt (after silence not sent): it gets the marker bit.
     pub fn start_talkspurt(&mut self) {
         self.marker = true;
@@ -190,6 +220,33 @@ mod tests {
                 (true, 2280),
                 (false, 2440)
             ]
+        );
+    }
+
+    #[test]
+    fn other_packets_share_ssrc_and_sequence_but_keep_their_own_timestamp() {
+        let mut p = RtpPacketizer::new(0xABCD, 10, 5000, 0);
+        let mut out = Vec::new();
+        p.write_packet(&[0xFF; 160], 160, &mut out);
+        p.write_other_packet(101, 4000, true, &[5, 0x0A, 0, 160], &mut out);
+        let event = parse_rtp(&out).unwrap();
+        assert_eq!(
+            (
+                event.payload_type,
+                event.marker,
+                event.sequence,
+                event.timestamp,
+                event.ssrc
+            ),
+            (101, true, 11, 4000, 0xABCD)
+        );
+        assert_eq!(event.payload, [5, 0x0A, 0, 160]);
+        p.skip_samples(160);
+        p.write_packet(&[0xFF; 160], 160, &mut out);
+        let audio = parse_rtp(&out).unwrap();
+        assert_eq!(
+            (audio.sequence, audio.timestamp, audio.marker),
+            (12, 5320, false)
         );
     }
 
