@@ -2,7 +2,8 @@
 //! in-process server (on SQLite, and on PostgreSQL too when `DATABASE_URL` names one),
 //! and its INVITE handling against a peer scripted in the test from plain UDP sockets:
 //! ringing, answering with PCMA, RTP both ways (a 1 kHz tone in, RFC 4733 keys both
-//! ways), the server's BYE and ours, rejecting with 486, and a CANCEL while ringing.
+//! ways), the server's BYE and ours, rejecting with 486, and a CANCEL while ringing;
+//! and the scripted caller dialling the phone directly, each hearing the other's tone.
 
 mod common;
 #[path = "store_common/mod.rs"]
@@ -14,9 +15,12 @@ use std::time::Duration;
 use chrono::Utc;
 use common::{key, on_every_backend, TestServer, WAIT};
 use hotline::agents::digest::Algorithm;
-use hotline::caller::{AgentPhone, AgentPhoneConfig, IncomingInvite, PhoneError};
+use hotline::caller::{
+    AgentPhone, AgentPhoneConfig, Call, CallerConfig, IncomingInvite, PhoneError,
+};
 use hotline::media::{parse_rtp, G711};
 use hotline::passwords::Secret;
+use hotline::sip::Transport;
 use hotline::store::{NewAgent, DEFAULT_SIP_REALM};
 use store_common::{backends, TestDb};
 use tokio::net::UdpSocket;
@@ -448,4 +452,41 @@ async fn a_ringing_invite_is_cancelled() {
     cancelled.expect("cancelled");
     let quiet = phone.next_invite(Duration::from_millis(200)).await;
     assert!(matches!(quiet, Err(PhoneError::Timeout(_))));
+}
+
+/// The scripted caller dials the phone directly: the two talk, each hears the other's
+/// tone (the caller's `send_tone`/`expect_tone` share the phone's tone meter), and the
+/// caller's BYE ends the agent's call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scripted_caller_and_the_agent_phone_hear_each_others_tones() {
+    let (peer, mut phone) = Peer::with_registered_phone().await;
+    let mut config = CallerConfig::new(peer.phone, Transport::Udp);
+    config.codecs = vec![G711::Alaw, G711::Ulaw];
+    let agent = async {
+        let invite = phone.next_invite(WAIT).await.expect("the caller's INVITE");
+        invite.answer(G711::Ulaw).await.expect("answered")
+    };
+    let (call, agent_call) = tokio::join!(Call::dial(config), agent);
+    let (mut call, mut agent_call) = (call.expect("the caller connected"), agent_call);
+    assert_eq!(call.codec(), G711::Ulaw);
+    assert_eq!(call.provisional(), [100, 180]);
+
+    call.send_tone(1000.0, Duration::from_millis(500));
+    agent_call
+        .expect_tone(1000.0, WAIT)
+        .await
+        .expect("the agent hears 1 kHz");
+    agent_call.send_tone(600.0, Duration::from_millis(500));
+    call.expect_tone(600.0, WAIT)
+        .await
+        .expect("the caller hears 600 Hz");
+    call.expect_tone(1000.0, Duration::from_millis(300))
+        .await
+        .expect_err("the agent never sent 1 kHz");
+
+    call.hang_up().await.expect("the caller hung up");
+    agent_call
+        .wait_hung_up(WAIT)
+        .await
+        .expect("the agent was hung up on");
 }
