@@ -450,6 +450,20 @@ async fn a_ringing_invite_is_cancelled() {
     };
     let (cancelled, ()) = tokio::join!(invite.wait_cancel(WAIT), caller);
     cancelled.expect("cancelled");
+
+    // Cancelled before the agent answers: the answer is a 487, not a 200.
+    let (invite, to) = peer.invite(&mut phone, &[G711::Alaw]).await;
+    let branch = peer.branch.clone();
+    peer.send("CANCEL", &branch, "").await;
+    let cancelled = peer.response().await;
+    assert_eq!(status(&cancelled), Some(200), "{cancelled}");
+    let caller = async {
+        let terminated = peer.response().await;
+        assert_eq!(status(&terminated), Some(487), "{terminated}");
+        peer.send("ACK", &branch, &to).await;
+    };
+    let (answered, ()) = tokio::join!(invite.answer(G711::Alaw), caller);
+    assert!(matches!(answered, Err(PhoneError::Cancelled)));
     let quiet = phone.next_invite(Duration::from_millis(200)).await;
     assert!(matches!(quiet, Err(PhoneError::Timeout(_))));
 }

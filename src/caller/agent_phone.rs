@@ -75,6 +75,8 @@ pub enum PhoneError {
     Timeout(String),
     #[error("bad message from the server: {0}")]
     Protocol(String),
+    #[error("the server cancelled the INVITE before it was answered")]
+    Cancelled,
     #[error("the offer has no {0:?}")]
     NotOffered(G711),
     #[error("expected key {expected:?}, received {received:?}")]
@@ -203,10 +205,24 @@ impl IncomingInvite {
         self.invite.body()
     }
 
+    pub fn call_id(&self) -> &str {
+        self.invite.call_id().unwrap_or_default()
+    }
+
     /// 200 OK with our SDP answer (`codec`, in the offer's payload type, and
     /// telephone-event if offered), retransmitted until the ACK; then RTP starts. A
-    /// codec the offer lacks is refused with 488 (ACKed) and [`PhoneError::NotOffered`].
+    /// codec the offer lacks is refused with 488 (ACKed) and [`PhoneError::NotOffered`];
+    /// an INVITE the server has already cancelled gets 487 and [`PhoneError::Cancelled`].
     pub async fn answer(mut self, codec: G711) -> Result<AgentCall, PhoneError> {
+        if self
+            .channel
+            .wait_for(Instant::now(), is_cancel)
+            .await?
+            .is_some()
+        {
+            self.finish(487).await?;
+            return Err(PhoneError::Cancelled);
+        }
         let offer = sdp::parse_offer(self.offer())
             .map_err(|e| PhoneError::Protocol(format!("SDP offer: {e}")))?;
         let Some(&(codec_pt, _)) = offer.g711.iter().find(|(_, c)| *c == codec) else {
@@ -259,7 +275,6 @@ impl IncomingInvite {
     /// reader), answers the INVITE 487 and takes the ACK.
     pub async fn wait_cancel(mut self, within: Duration) -> Result<(), PhoneError> {
         let deadline = Instant::now() + within;
-        let is_cancel = |m: &Message| m.method() == Some("CANCEL");
         if self.channel.wait_for(deadline, is_cancel).await?.is_none() {
             return Err(PhoneError::Timeout("a CANCEL".into()));
         }
@@ -270,4 +285,8 @@ impl IncomingInvite {
         let text = response(&self.invite, status, Some(&self.to_tag), "", None);
         self.channel.respond_until_ack(&self.invite, &text).await
     }
+}
+
+fn is_cancel(message: &Message) -> bool {
+    message.method() == Some("CANCEL")
 }

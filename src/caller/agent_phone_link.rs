@@ -142,13 +142,15 @@ impl Reader {
             ("OPTIONS", None) => (answer(200), false),
             (_, None) => (answer(481), false),
         };
-        if let Some(reply) = reply {
-            let _ = self.socket.send_to(&reply, from).await;
-        }
+        // Forwarded before the reply, so a peer that has the reply knows the phone has
+        // the request (a CANCEL answered 200 is seen by the next `answer`).
         if forward {
             if let Some(route) = lock(&self.routes).get(&call_id) {
                 let _ = route.messages.send(message);
             }
+        }
+        if let Some(reply) = reply {
+            let _ = self.socket.send_to(&reply, from).await;
         }
     }
 
