@@ -176,7 +176,9 @@ impl AgentPhone {
     }
 }
 
-/// An INVITE the phone is ringing for.
+/// An INVITE the phone is ringing for. Dropped without a final response, it leaves the
+/// server's INVITE ringing until the server gives up (later requests on its Call-ID are
+/// answered 481).
 pub struct IncomingInvite {
     invite: Message,
     to_tag: String,

@@ -4,8 +4,8 @@
 //!
 //! The reader answers at once what a phone answers without asking its user: 100 Trying
 //! and 180 Ringing to a new INVITE, the INVITE's latest response again to a
-//! retransmission of it (so 200 OK retransmits until the ACK come from the channel's
-//! owner, and the server's retransmissions are absorbed here), 200 OK to CANCEL, BYE,
+//! retransmission of it (the 200 OK's own retransmissions until the ACK are the
+//! channel owner's; the server's are absorbed here), 200 OK to CANCEL, BYE,
 //! OPTIONS and anything else in a known dialog, 481 to requests in an unknown one, and
 //! 488 to a re-INVITE (not supported). Responses go back to the address the request
 //! came from; requests of ours go to the address a channel was opened towards.
@@ -166,11 +166,12 @@ impl Reader {
         let to_tag = token();
         let trying = response(&invite, 100, None, "", None);
         let ringing = response(&invite, 180, Some(&to_tag), &self.contact, None);
-        let _ = self.socket.send_to(trying.as_bytes(), from).await;
-        let _ = self.socket.send_to(ringing.as_bytes(), from).await;
         let call_id = invite.call_id().unwrap_or_default();
         let mut channel = Channel::open(&self.socket, &self.routes, call_id, from);
         channel.set_invite_reply(invite.branch().unwrap_or_default(), ringing.as_bytes());
+        // Routed before ringing: a CANCEL sent on the 180 finds the call.
+        let _ = self.socket.send_to(trying.as_bytes(), from).await;
+        let _ = self.socket.send_to(ringing.as_bytes(), from).await;
         let _ = self.invites.send(NewInvite {
             invite,
             to_tag,
