@@ -85,7 +85,8 @@ pub enum PhoneError {
     Closed,
 }
 
-/// A registered agent phone.
+/// A registered agent phone. Its socket's reader lives as long as it does: keep it while
+/// its invites and calls are in use (dropping it does not unregister).
 pub struct AgentPhone {
     config: AgentPhoneConfig,
     link: Arc<Link>,
