@@ -9,26 +9,17 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use tokio::time::{timeout_at, Instant};
 
-use super::media_clock::{MediaSetup, StreamHandle};
+use super::media_clock::{MediaSetup, StreamHandle, ToneNotHeard};
 use super::message::{
     dtmf_relay_body, retransmit_interval, Ids, Leg, ResponseInfo, TRANSACTION_TIMEOUT,
 };
-use super::outgoing::Outgoing;
+use super::outgoing::{Outgoing, KEY_MS};
 use super::prompt_match::PromptIndex;
 use super::rtp_stats::RtpStats;
 use super::signalling::Signalling;
 use super::{CallError, CallerConfig, KeyMethod};
-use crate::media::{dtmf_tone, Key, G711, SAMPLE_RATE};
+use crate::media::{Key, G711};
 use crate::sip::Transport;
-
-/// A key lasts 100 ms, whichever way it is sent.
-const KEY_MS: u32 = 100;
-/// RFC 4733 frames of one key (before its three end packets).
-const KEY_FRAMES: u32 = KEY_MS / 20;
-/// Silence after an in-band tone, so that two keys in a row are two tones.
-const TONE_PAUSE_MS: u32 = 100;
-/// Amplitude of each of the two tone components (about −10 dBm0 together).
-const TONE_AMPLITUDE: i16 = 6000;
 
 /// What the signalling reader and the media task tell the call.
 pub enum Event {
@@ -37,6 +28,8 @@ pub enum Event {
     /// A REFER (already answered 202), with its Refer-To value.
     Refer(String),
     Heard(usize),
+    /// A key received as RFC 4733 telephone-events.
+    Key(Key),
     Closed,
 }
 
@@ -123,6 +116,8 @@ impl Dialog {
                     self.heard.push(index.name(id).to_owned());
                 }
             }
+            // The server does not send keys to callers; nothing here waits for them.
+            Event::Key(_) => {}
             Event::Closed => self.closed = true,
         }
         None
@@ -402,17 +397,9 @@ impl Call {
                 if self.telephone_event.is_none() {
                     return Err(CallError::NoTelephoneEvent);
                 }
-                let item = Outgoing::Event {
-                    key,
-                    frames: KEY_FRAMES,
-                };
-                self.media.send(item).await
+                self.media.send(Outgoing::key_event(key)).await
             }
-            KeyMethod::InBand => {
-                let mut pcm = dtmf_tone(key, KEY_MS, TONE_AMPLITUDE);
-                pcm.resize(pcm.len() + (SAMPLE_RATE * TONE_PAUSE_MS / 1000) as usize, 0);
-                self.media.send(Outgoing::Audio(pcm)).await
-            }
+            KeyMethod::InBand => self.media.send(Outgoing::key_tone(key)).await,
             KeyMethod::SipInfo => {
                 let body = dtmf_relay_body(key.as_char(), KEY_MS);
                 let (text, cseq) =
@@ -449,6 +436,20 @@ impl Call {
             Ok(())
         } else {
             Err(CallError::Closed)
+        }
+    }
+
+    /// Queues a sine of `hz` lasting `for_` as the caller's voice, after anything queued.
+    pub fn send_tone(&mut self, hz: f32, for_: Duration) {
+        self.media.queue_tone(hz, for_);
+    }
+
+    /// Waits until a tone of `hz` is heard in what the server sends from now on.
+    pub async fn expect_tone(&mut self, hz: f32, within: Duration) -> Result<(), CallError> {
+        match self.media.hear_tone(hz, within).await {
+            Ok(()) => Ok(()),
+            Err(ToneNotHeard::Timeout) => Err(CallError::Timeout(format!("a {hz} Hz tone"))),
+            Err(ToneNotHeard::StreamEnded) => Err(CallError::Closed),
         }
     }
 

@@ -1,7 +1,8 @@
 //! The caller's RTP: a clock thread sends every call's outgoing stream (silence, tones,
 //! telephone-events) on one 20 ms schedule, and on each tick drains every call's socket
 //! into its statistics and prompt matcher. A call talks to its stream by commands and
-//! hears each prompt identified as an event.
+//! hears each prompt identified as an event, each RFC 4733 key received as an event, and
+//! (when it asks) whether a test tone arrived.
 //!
 //! One thread serving many calls is what lets the load tool hold thousands of calls on
 //! the box it measures without spending a core on wake-ups. Arrival times are the
@@ -29,8 +30,9 @@ use super::call::Event;
 use super::outgoing::{Outgoing, OutgoingStream};
 use super::prompt_match::{PromptIndex, PromptMatcher};
 use super::rtp_stats::RtpStats;
+use super::tone::{tone_pcm, ToneMeter};
 use crate::clock::{ClockThreads, Shard};
-use crate::media::{parse_rtp, G711};
+use crate::media::{parse_rtp, TelephoneEventReceiver, FRAME_SAMPLES, G711};
 
 /// Largest RTP datagram read.
 const MAX_DATAGRAM: usize = 2048;
@@ -39,6 +41,8 @@ enum Command {
     /// Queue this for sending; the sender fires once it has gone out completely.
     Send(Outgoing, oneshot::Sender<()>),
     Stats(oneshot::Sender<RtpStats>),
+    /// Measure the audio received from now on; the sender fires once the tone is heard.
+    Listen(ToneMeter, oneshot::Sender<()>),
 }
 
 /// What a call's stream needs to know about the negotiated session.
@@ -131,6 +135,38 @@ impl StreamHandle {
         self.commands.send(Command::Send(item, done)).is_ok() && sent.await.is_ok()
     }
 
+    /// Queues `item` behind those already queued without waiting for it to go out;
+    /// false if the stream has ended.
+    pub fn queue(&self, item: Outgoing) -> bool {
+        let (done, _not_awaited) = oneshot::channel();
+        self.commands.send(Command::Send(item, done)).is_ok()
+    }
+
+    /// Queues `duration` of a sine at `hz` as audio; false if the stream has ended.
+    pub fn queue_tone(&self, hz: f32, duration: Duration) -> bool {
+        self.queue(Outgoing::Audio(tone_pcm(hz, duration)))
+    }
+
+    /// Waits until a tone of `hz` is heard in the audio received from now on.
+    pub async fn hear_tone(&self, hz: f32, within: Duration) -> Result<(), ToneNotHeard> {
+        match tokio::time::timeout(within, self.listen(hz)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(ToneNotHeard::StreamEnded),
+            Err(_) => Err(ToneNotHeard::Timeout),
+        }
+    }
+
+    /// Starts measuring the received audio for a tone of `hz` (replacing any earlier
+    /// listening); the receiver fires once it is heard, and is dropped (an error) if
+    /// the stream ends first. Dropping the receiver stops the measuring.
+    fn listen(&self, hz: f32) -> oneshot::Receiver<()> {
+        let (heard, receiver) = oneshot::channel();
+        let _ = self
+            .commands
+            .send(Command::Listen(ToneMeter::new(hz), heard));
+        receiver
+    }
+
     pub async fn stats(&self) -> Option<RtpStats> {
         let (reply, stats) = oneshot::channel();
         self.commands.send(Command::Stats(reply)).ok()?;
@@ -138,13 +174,23 @@ impl StreamHandle {
     }
 }
 
+/// Why [`StreamHandle::hear_tone`] gave up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ToneNotHeard {
+    Timeout,
+    StreamEnded,
+}
+
 /// One call's stream, as its clock thread holds it.
 struct Stream {
     socket: UdpSocket,
     remote: SocketAddr,
     codec: G711,
+    telephone_event: Option<u8>,
     outgoing: OutgoingStream,
     matcher: Option<PromptMatcher>,
+    keys: TelephoneEventReceiver,
+    listener: Option<(ToneMeter, oneshot::Sender<()>)>,
     stats: RtpStats,
     waiting: VecDeque<oneshot::Sender<()>>,
     commands: Receiver<Command>,
@@ -164,6 +210,7 @@ impl Stream {
             socket,
             remote,
             codec,
+            telephone_event,
             outgoing: OutgoingStream::new(
                 rand::random(),
                 rand::random(),
@@ -172,6 +219,8 @@ impl Stream {
                 telephone_event,
             ),
             matcher: prompts.map(|index| PromptMatcher::new(index, codec)),
+            keys: TelephoneEventReceiver::new(),
+            listener: None,
             stats: RtpStats::default(),
             waiting: VecDeque::new(),
             commands: attach.commands,
@@ -192,9 +241,17 @@ impl Stream {
                 Ok(Command::Stats(reply)) => {
                     let _ = reply.send(self.stats.clone());
                 }
+                Ok(Command::Listen(meter, heard)) => self.listener = Some((meter, heard)),
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => return false,
             }
+        }
+        if self
+            .listener
+            .as_ref()
+            .is_some_and(|(_, heard)| heard.is_closed())
+        {
+            self.listener = None;
         }
         while let Some((len, at)) = buffers.receive(&self.socket, arrival) {
             self.on_packet(&buffers.datagram[..len], at);
@@ -213,6 +270,12 @@ impl Stream {
         let Some(packet) = parse_rtp(datagram) else {
             return;
         };
+        if Some(packet.payload_type) == self.telephone_event {
+            if let Some(key) = self.keys.on_packet(&packet, at) {
+                let _ = self.events.send(Event::Key(key));
+            }
+            return;
+        }
         if packet.payload_type != self.codec.payload_type() {
             return;
         }
@@ -230,6 +293,16 @@ impl Stream {
             .and_then(|matcher| matcher.on_frame(packet.sequence, packet.payload));
         if let Some(prompt) = heard {
             let _ = self.events.send(Event::Heard(prompt));
+        }
+        if let Some((meter, _)) = &mut self.listener {
+            let mut pcm = [0i16; FRAME_SAMPLES];
+            let samples = packet.payload.len().min(FRAME_SAMPLES);
+            self.codec.decode_into(packet.payload, &mut pcm);
+            if meter.push(&pcm[..samples]) {
+                if let Some((_, heard)) = self.listener.take() {
+                    let _ = heard.send(());
+                }
+            }
         }
     }
 }

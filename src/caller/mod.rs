@@ -7,7 +7,15 @@
 //! phone and must not reach into server internals. Pure parts (message text, outgoing
 //! stream, prompt matching, statistics) are separate from the shell (`signalling`,
 //! `media_clock`, `call`).
+//!
+//! The other end of an agent's calls lives here too: [`AgentPhone`], a scripted agent
+//! softphone that registers, rings, answers and talks (`agent_phone*`, `agent_call`),
+//! built from the same message helpers, RTP stream, clock and tone meter (`tone`).
 
+mod agent_call;
+mod agent_phone;
+mod agent_phone_link;
+mod agent_phone_sip;
 mod call;
 mod media_clock;
 mod message;
@@ -15,13 +23,18 @@ mod outgoing;
 mod prompt_match;
 mod rtp_stats;
 mod signalling;
+mod tone;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use agent_call::AgentCall;
+pub use agent_phone::{
+    AgentPhone, AgentPhoneConfig, IncomingInvite, PhoneError, REGISTRATION_EXPIRES,
+};
 pub use call::{options, Call, CancelOutcome};
-pub use media_clock::{CallerClock, StreamHandle};
+pub use media_clock::{CallerClock, StreamHandle, ToneNotHeard};
 pub use prompt_match::PromptIndex;
 pub use rtp_stats::{DeviationHistogram, RtpStats};
 

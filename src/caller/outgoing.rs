@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use rtp::header::Header;
 use webrtc_util::marshal::Marshal;
 
-use crate::media::{Key, FRAME_SAMPLES, G711};
+use crate::media::{dtmf_tone, Key, FRAME_SAMPLES, G711, SAMPLE_RATE};
 
 const RTP_HEADER_LEN: usize = 12;
 /// Samples per frame as an RTP timestamp step.
@@ -17,6 +17,15 @@ const END_REPEATS: u32 = 3;
 /// Volume field of our events (−10 dBm0).
 const EVENT_VOLUME: u8 = 10;
 
+/// A key lasts 100 ms, whichever way it is sent.
+pub const KEY_MS: u32 = 100;
+/// RFC 4733 frames of one key (before its three end packets).
+const KEY_FRAMES: u32 = KEY_MS / 20;
+/// Silence after an in-band tone, so that two keys in a row are two tones.
+const TONE_PAUSE_MS: u32 = 100;
+/// Amplitude of each of the two tone components (about −10 dBm0 together).
+const TONE_AMPLITUDE: i16 = 6000;
+
 /// Something to send in place of silence, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outgoing {
@@ -24,6 +33,23 @@ pub enum Outgoing {
     Event { key: Key, frames: u32 },
     /// PCM to send as audio (a tone and the pause after it), 160 samples per frame.
     Audio(Vec<i16>),
+}
+
+impl Outgoing {
+    /// A key as RFC 4733 telephone-events lasting [`KEY_MS`].
+    pub fn key_event(key: Key) -> Outgoing {
+        Outgoing::Event {
+            key,
+            frames: KEY_FRAMES,
+        }
+    }
+
+    /// A key as [`KEY_MS`] of DTMF tone samples, then a pause.
+    pub fn key_tone(key: Key) -> Outgoing {
+        let mut pcm = dtmf_tone(key, KEY_MS, TONE_AMPLITUDE);
+        pcm.resize(pcm.len() + (SAMPLE_RATE * TONE_PAUSE_MS / 1000) as usize, 0);
+        Outgoing::Audio(pcm)
+    }
 }
 
 #[derive(Debug)]
