@@ -20,6 +20,12 @@ pub enum CallOutcome {
     HungUpByCaller,
     /// Handed on by SIP REFER.
     Transferred,
+    /// Waited in a queue and talked to an agent.
+    AnsweredByAgent,
+    /// Hung up while waiting in a queue (or while the agent's phone rang).
+    Abandoned,
+    /// Could not wait, or chose not to: a call-back request was kept.
+    CallbackKept,
     /// The caller cancelled before the answer.
     Cancelled,
     /// Refused before the answer (no common codec, no RTP port, bad SDP).
@@ -34,6 +40,9 @@ impl CallOutcome {
             CallOutcome::HungUpByMenu => "hung_up_by_menu",
             CallOutcome::HungUpByCaller => "hung_up_by_caller",
             CallOutcome::Transferred => "transferred",
+            CallOutcome::AnsweredByAgent => "answered_by_agent",
+            CallOutcome::Abandoned => "abandoned",
+            CallOutcome::CallbackKept => "callback_kept",
             CallOutcome::Cancelled => "cancelled",
             CallOutcome::Rejected => "rejected",
             CallOutcome::Failed => "failed",

@@ -11,12 +11,14 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::agents::registrar::Registrar;
-use crate::call::{switchboard, CallContext, Desk, MediaClock, RtpPorts};
+use crate::call::{switchboard, CallContext, Desk, Distributor, MediaClock, RtpPorts};
 pub use crate::config::ServerConfig;
+use crate::http::seats::Seats;
 use crate::http::tickets::TicketsApi;
 use crate::menu::Menu;
 use crate::metrics::Metrics;
 use crate::prompts::PromptStore;
+use crate::queues::config::load_queue_config;
 use crate::sip::transport::SipSockets;
 use crate::sip::{Endpoint, EndpointConfig};
 use crate::store::Store;
@@ -103,6 +105,17 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         );
     }
 
+    let queues = load_queue_config(&config.tickets_config.join("queues.yaml"))?;
+    let unknown: Vec<&str> = (menu.queues().into_iter())
+        .filter(|name| queues.queue(name).is_none())
+        .collect();
+    if !unknown.is_empty() {
+        bail!(
+            "the menu hands calls to queues that {} does not define: {}",
+            config.tickets_config.join("queues.yaml").display(),
+            unknown.join(", ")
+        );
+    }
     let calendar = load_calendar(&config.tickets_config.join("holidays.yaml"))?;
     let catalogue = load_catalogue(&config.tickets_config.join("complaint-catalogue.yaml"))?;
     let password_rules = load_password_rules(&config.tickets_config.join("passwords.yaml"))?;
@@ -134,6 +147,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     };
     let media_clock = MediaClock::start(media_threads, metrics.clone())
         .context("starting the media clock threads")?;
+    let distributor = Distributor::start(&queues);
     let context = Arc::new(CallContext {
         menu: Arc::new(menu),
         prompts: prompts.clone(),
@@ -147,13 +161,21 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
             catalogue.clone(),
             password_rules,
         ),
+        distributor: distributor.clone(),
+        queues: Arc::new(queues),
+        console_base: format!("http://{http}"),
+        sip_host: sip.to_string(),
     });
     let registrar = Registrar::new(store.clone(), &config.sip_realm, config.sip_digest.clone());
     tasks.spawn(switchboard::run(
         endpoint, sender, inbound, context, registrar,
     ));
     let tickets = Arc::new(TicketsApi::new(store.clone(), calendar, catalogue));
-    let router = crate::http::router(metrics.clone(), tickets);
+    let seats = Arc::new(Seats {
+        store: store.clone(),
+        distributor,
+    });
+    let router = crate::http::router(metrics.clone(), tickets, seats);
     tasks.spawn(async move {
         if let Err(error) = axum::serve(http_listener, router).await {
             tracing::error!(%error, "HTTP server stopped");

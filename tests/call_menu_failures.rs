@@ -1,6 +1,6 @@
 //! The behaviour every hotline has, over real calls: timeout, invalid key, too many
-//! failures (transfer to an agent with the bundled menu, goodbye and BYE when the menu
-//! says `hangup`).
+//! failures (the agents' queue with the bundled menu, goodbye and BYE when the menu says
+//! `hangup`), and a transfer by REFER (the long-distance operator).
 
 mod common;
 
@@ -56,18 +56,44 @@ async fn three_wrong_keys(call: &mut Call) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn too_many_wrong_keys_play_08_and_transfer_to_an_agent() {
+async fn too_many_wrong_keys_play_08_and_hand_the_caller_to_the_agents() {
     let server = TestServer::start().await;
     let mut call = server.dial(Transport::Udp).await;
     three_wrong_keys(&mut call).await;
-    call.expect_prompts(&["zh/08", "zh/05"], HEAR)
+    // No agent is logged in here: busy, and a call-back request is kept.
+    call.expect_prompts(
+        &["zh/08", "zh/05", "zh/12", "zh/queue-callback-taken"],
+        HEAR,
+    )
+    .await
+    .expect("too many, to the agents' queue, busy");
+    call.wait_for_bye(WAIT).await.expect("the server hangs up");
+    server.wait_active_calls(0).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_long_distance_operator_is_reached_by_refer() {
+    let server = TestServer::start().await;
+    let mut call = server.dial(Transport::Udp).await;
+    call.expect_prompts(&["zh/01", "zh/02"], HEAR)
         .await
-        .expect("too many, transferring");
-    let target = call
-        .wait_for_refer(WAIT)
+        .expect("main menu");
+    for (pressed, heard) in [('2', "zh/03"), ('1', "zh/25")] {
+        call.press(key(pressed), KeyMethod::Rfc4733)
+            .await
+            .expect("key sent");
+        call.expect_prompts(&[heard], HEAR)
+            .await
+            .expect("next menu");
+    }
+    call.press(key('3'), KeyMethod::Rfc4733)
         .await
-        .expect("REFER to the agents");
-    assert!(target.contains("sip:agents@"), "Refer-To {target}");
+        .expect("key sent");
+    call.expect_prompts(&["zh/05"], HEAR)
+        .await
+        .expect("transferring");
+    let target = call.wait_for_refer(WAIT).await.expect("REFER");
+    assert!(target.contains("sip:operator@"), "Refer-To {target}");
     call.notify_transfer(200).await.expect("NOTIFY answered");
     // The transfer succeeded: the server, the transferor, ends its leg (RFC 5589).
     call.wait_for_bye(WAIT)

@@ -105,7 +105,7 @@ fn pjsua2_keys_by_rfc4733_and_sip_info_go_to_the_fault_menu_and_back() {
 }
 
 #[test]
-fn pjsua2_key_0_is_transferred_to_an_agent_by_refer() {
+fn pjsua2_long_distance_is_transferred_to_the_operator_by_refer() {
     if !pjsua2_available() {
         return;
     }
@@ -119,7 +119,11 @@ fn pjsua2_key_0_is_transferred_to_an_agent_by_refer() {
         dir.path(),
         &[
             &format!("wait:{}", in_main_menu.as_secs_f64()),
-            "dtmf:0",
+            "dtmf:2",
+            "wait:0.6",
+            "dtmf:1",
+            "wait:0.6",
+            "dtmf:3",
             &format!("wait:{}", transferring.as_secs_f64()),
             "hangup",
         ],
@@ -127,12 +131,12 @@ fn pjsua2_key_0_is_transferred_to_an_agent_by_refer() {
 
     assert_eq!(report["answered"], true, "{report}");
     assert_eq!(report["error"], Value::Null, "{report}");
-    // The script declines the REFER (603): there is no agent in this test.
+    // The script declines the REFER (603): there is no operator in this test.
     let refer_to = report["refer_to"].as_str().unwrap_or_default();
     assert_eq!(
         refer_to.trim_matches(['<', '>']),
-        "sip:agents@127.0.0.1:5070",
-        "REFER to the menu's agent URI: {report}"
+        "sip:operator@127.0.0.1:5070",
+        "REFER to the menu's long-distance operator: {report}"
     );
     let heard = Recording::read(&recording);
     assert!(

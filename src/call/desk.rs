@@ -23,6 +23,7 @@
 
 mod passwords;
 mod queries;
+mod queueing;
 
 use std::future::Future;
 use std::sync::Arc;

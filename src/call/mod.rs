@@ -9,17 +9,21 @@
 //!   (the per-call state is `media_path`, the agent's leg of a bridged call
 //!   `media_bridge`, each phone's socket and timeline an `rtp_leg`);
 //! - [`rtp_ports`] hands out RTP sockets;
-//! - [`desk`] carries out the menu's ticket requests against the store.
+//! - [`desk`] carries out the menu's ticket requests against the store;
+//! - [`distributor`] owns the queues and the agents' seats; `queued` is a call from the
+//!   moment the menu hands it to a queue: waiting, ringing the agent, bridged.
 //!
 //! Protocol rules are not decided here: SIP lives in [`crate::sip`], media arithmetic
 //! and decoding in [`crate::media`], the walk through the menu in [`crate::menu`].
 
 pub mod desk;
+pub mod distributor;
 mod media_bridge;
 #[cfg(test)]
 mod media_bridge_tests;
 pub mod media_clock;
 mod media_path;
+mod queued;
 mod rtp_leg;
 pub mod rtp_ports;
 pub mod switchboard;
@@ -31,8 +35,10 @@ use std::sync::Arc;
 use crate::menu::Menu;
 use crate::metrics::Metrics;
 use crate::prompts::PromptStore;
+use crate::queues::config::QueueConfig;
 
 pub use desk::Desk;
+pub use distributor::Distributor;
 pub use media_clock::MediaClock;
 pub use rtp_ports::RtpPorts;
 
@@ -52,4 +58,12 @@ pub struct CallContext {
     pub metrics: Arc<Metrics>,
     /// The ticket store and rules, for the menu's requests.
     pub desk: Desk,
+    /// The queues and the agents' seats.
+    pub distributor: Distributor,
+    /// The queues' configuration (`config/queues.yaml`).
+    pub queues: Arc<QueueConfig>,
+    /// The console's address (`http://host:port`), for links in agents' INVITEs.
+    pub console_base: String,
+    /// Our SIP host (`address:port`), for the From and To of agents' INVITEs.
+    pub sip_host: String,
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 
 use super::task::{self, CallSetup};
@@ -15,7 +15,8 @@ use super::CallContext;
 use crate::agents::registrar::{Answer, Registrar};
 use crate::sip::transport::{Inbound, TransportSender};
 use crate::sip::{
-    CallEvent, CallHandle, Endpoint, Incoming, Output, Registration, RegistrationHandle,
+    CallEvent, CallHandle, Endpoint, Incoming, OutgoingInvite, Output, Registration,
+    RegistrationHandle,
 };
 
 /// The longest a REGISTER waits for the registrar (the store) before a 503.
@@ -36,16 +37,32 @@ pub enum Command {
     Hangup,
     /// REFER to this URI.
     Refer(String),
+    /// Place an outgoing call (to an agent's phone) whose events come to this call's
+    /// task; the new leg's command line is sent back.
+    Dial(Box<OutgoingInvite>, oneshot::Sender<CommandSender>),
 }
 
 /// A call task's line to the endpoint.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct CommandSender {
     call: CallHandle,
     queue: mpsc::UnboundedSender<(CallHandle, Command)>,
 }
 
 impl CommandSender {
+    /// The call these commands are for.
+    pub fn call(&self) -> CallHandle {
+        self.call
+    }
+
+    /// Places an outgoing call whose events come to this call's task; its command line,
+    /// or None if the server is shutting down.
+    pub async fn dial(&self, invite: OutgoingInvite) -> Option<CommandSender> {
+        let (reply, leg) = oneshot::channel();
+        self.send(Command::Dial(Box::new(invite), reply));
+        leg.await.ok()
+    }
+
     /// Queues a command for this call (lost only if the server is shutting down).
     pub fn send(&self, command: Command) {
         let _ = self.queue.send((self.call, command));
@@ -75,7 +92,9 @@ pub async fn run(
                 let input = Incoming { transport: message.transport, from: message.from, bytes: &message.bytes };
                 endpoint.handle_input(input, Instant::now());
             }
-            Some((call, command)) = commands.recv() => apply(&mut endpoint, call, command),
+            Some((call, command)) = commands.recv() => {
+                apply(&mut endpoint, &mut calls, &command_queue, call, command)
+            }
             Some((handle, answer)) = answers.recv() => {
                 let Answer { code, headers } = answer;
                 endpoint.answer_registration(handle, code, &headers, Instant::now());
@@ -123,7 +142,13 @@ async fn judge(
     let _ = answers.send((registration.handle, answer));
 }
 
-fn apply(endpoint: &mut Endpoint, call: CallHandle, command: Command) {
+fn apply(
+    endpoint: &mut Endpoint,
+    calls: &mut HashMap<CallHandle, mpsc::UnboundedSender<CallEvent>>,
+    command_queue: &mpsc::UnboundedSender<(CallHandle, Command)>,
+    call: CallHandle,
+    command: Command,
+) {
     let now = Instant::now();
     match command {
         Command::Answer(sdp) => endpoint.answer(call, sdp, now),
@@ -132,6 +157,14 @@ fn apply(endpoint: &mut Endpoint, call: CallHandle, command: Command) {
         Command::RejectReoffer(status) => endpoint.reject_reoffer(call, status, now),
         Command::Hangup => endpoint.hangup(call, now),
         Command::Refer(target) => endpoint.refer(call, &target, now),
+        Command::Dial(invite, reply) => {
+            let leg = endpoint.invite(*invite, now);
+            if let Some(events) = calls.get(&call).cloned() {
+                calls.insert(leg, events);
+            }
+            let queue = command_queue.clone();
+            let _ = reply.send(CommandSender { call: leg, queue });
+        }
     }
 }
 
@@ -178,7 +211,8 @@ fn route(
     }
 }
 
-fn event_call(event: &CallEvent) -> CallHandle {
+/// The call an event is about.
+pub(super) fn event_call(event: &CallEvent) -> CallHandle {
     match event {
         CallEvent::Incoming { call, .. }
         | CallEvent::Confirmed { call }

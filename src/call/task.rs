@@ -26,10 +26,12 @@ use tokio::sync::mpsc;
 use tracing::Instrument;
 
 use super::media_clock::{MediaEvent, MediaHandle, MEDIA_TIMEOUT};
+use super::queued::{self, QueuedCall};
 use super::switchboard::{Command, CommandSender};
 use super::CallContext;
-use crate::menu::{CallInfo, Input, Output, Reply, Request, Session};
+use crate::menu::{CallInfo, Handoff, Input, Output, Reply, Request, Session};
 use crate::metrics::{CallOutcome, DtmfMethod, Metrics};
+use crate::prompts::{Prompt, PromptStore};
 use crate::sdp::{self, Negotiated};
 use crate::sip::CallEvent;
 
@@ -118,7 +120,7 @@ async fn serve(
         context.menu.clone(),
         CallInfo {
             caller: setup.caller.clone(),
-            called: setup.called,
+            called: setup.called.clone(),
         },
     );
     engine.start(now);
@@ -132,7 +134,25 @@ async fn serve(
         pending: None,
         playing: None,
     };
-    walk_menu(&mut call, &mut answer, events).await
+    let end = walk_menu(&mut call, &mut answer, events).await;
+    match end {
+        MenuEnd::Over(outcome) => outcome,
+        MenuEnd::Queue(queue) => {
+            let ticket = engine.ticket_serial().map(str::to_string);
+            let queued = QueuedCall {
+                context,
+                setup: &setup,
+                media: &mut media,
+                events,
+                commands,
+                answer: &mut answer,
+                ticket,
+                handed_over: Instant::now(),
+                playing: 0,
+            };
+            queued::serve(queued, &queue).await
+        }
+    }
 }
 
 /// A request to the desk in progress; its reply goes to the engine.
@@ -151,12 +171,25 @@ struct MenuCall<'a> {
     playing: Option<u64>,
 }
 
-/// Runs the menu against the media until the call ends, however it ends.
+/// How the walk through the menu ended.
+enum MenuEnd {
+    Over(CallOutcome),
+    /// Handed to one of our queues.
+    Queue(String),
+}
+
+impl From<CallOutcome> for MenuEnd {
+    fn from(outcome: CallOutcome) -> Self {
+        MenuEnd::Over(outcome)
+    }
+}
+
+/// Runs the menu against the media until the call ends or the menu hands it to a queue.
 async fn walk_menu(
     call: &mut MenuCall<'_>,
     answer: &mut Answer,
     events: &mut mpsc::UnboundedReceiver<CallEvent>,
-) -> CallOutcome {
+) -> MenuEnd {
     let hard_deadline = Instant::now() + MAX_CALL_DURATION;
     // One timer per call, moved to the earliest of its deadlines each turn (moving a
     // registered tokio timer is an atomic update, not a new timer-wheel entry).
@@ -172,10 +205,10 @@ async fn walk_menu(
         let waiting = call.pending.is_some();
         tokio::select! {
             event = events.recv() => {
-                let Some(event) = event else { return CallOutcome::Failed };
+                let Some(event) = event else { return CallOutcome::Failed.into() };
                 match event {
                     CallEvent::Ended { .. } => {
-                        return if call.transferring { CallOutcome::Transferred } else { CallOutcome::HungUpByCaller }
+                        return if call.transferring { CallOutcome::Transferred } else { CallOutcome::HungUpByCaller }.into()
                     }
                     CallEvent::Key { key, .. } => {
                         context.metrics.key_received(DtmfMethod::Info);
@@ -186,27 +219,15 @@ async fn walk_menu(
                         }
                         call.engine.handle(Input::Key(key), Instant::now());
                     }
-                    CallEvent::Reoffer { offer, .. } => {
-                        match sdp::parse_offer(&offer).and_then(|offer| sdp::negotiate(&offer)) {
-                            Ok(negotiated) => {
-                                call.media.renegotiate(&negotiated);
-                                answer.version += 1;
-                                commands.send(Command::AnswerReoffer(answer.sdp(&negotiated)));
-                            }
-                            Err(error) => {
-                                tracing::warn!(%error, "re-INVITE offer refused with 488");
-                                commands.send(Command::RejectReoffer(488));
-                            }
-                        }
-                    }
+                    CallEvent::Reoffer { offer, .. } => answer_reoffer(call.media, answer, commands, &offer),
                     CallEvent::TransferAccepted { .. } => {
                         commands.send(Command::Hangup);
-                        return CallOutcome::Transferred;
+                        return CallOutcome::Transferred.into();
                     }
                     CallEvent::TransferFailed { status, .. } => {
                         tracing::warn!(status, "transfer refused; ending the call");
                         commands.send(Command::Hangup);
-                        return CallOutcome::Failed;
+                        return CallOutcome::Failed.into();
                     }
                     CallEvent::Incoming { .. }
                     | CallEvent::Confirmed { .. }
@@ -234,19 +255,19 @@ async fn walk_menu(
                 Some(MediaEvent::CallerSilent) => {
                     tracing::warn!(timeout = ?MEDIA_TIMEOUT, "no RTP from the caller for too long; hanging up");
                     commands.send(Command::Hangup);
-                    return CallOutcome::Failed;
+                    return CallOutcome::Failed.into();
                 }
                 // The agent's leg is not wired into the call task yet: no leg, no leg events.
                 Some(MediaEvent::LegSilent | MediaEvent::LegSocketFailed(_)) => {}
                 Some(MediaEvent::SocketFailed(error)) => {
                     tracing::error!(%error, "RTP socket failed; ending the call");
                     commands.send(Command::Hangup);
-                    return CallOutcome::Failed;
+                    return CallOutcome::Failed.into();
                 }
                 None => {
                     tracing::error!("media clock stopped; ending the call");
                     commands.send(Command::Hangup);
-                    return CallOutcome::Failed;
+                    return CallOutcome::Failed.into();
                 }
             },
             reply = async { call.pending.as_mut().expect("guarded by `waiting`").await }, if waiting => {
@@ -259,7 +280,7 @@ async fn walk_menu(
                 if now >= hard_deadline {
                     tracing::warn!(limit = ?MAX_CALL_DURATION, "the call is too long; hanging up");
                     commands.send(Command::Hangup);
-                    return CallOutcome::Failed;
+                    return CallOutcome::Failed.into();
                 }
                 if call.engine.poll_timeout().is_some_and(|due| due <= now) {
                     call.engine.handle(Input::Timeout, now);
@@ -270,22 +291,13 @@ async fn walk_menu(
 }
 
 impl MenuCall<'_> {
-    /// Carries out what the engine decided. Returns how the call ended when it did.
-    fn act(&mut self) -> Option<CallOutcome> {
+    /// Carries out what the engine decided. Returns how the menu ended when it did.
+    fn act(&mut self) -> Option<MenuEnd> {
         while let Some(output) = self.engine.poll_output() {
             match output {
                 Output::Play { prompts, .. } => {
                     tracing::debug!(?prompts, "play");
-                    let playlist = prompts
-                        .iter()
-                        .filter_map(|name| {
-                            let prompt = self.context.prompts.get(name).cloned();
-                            if prompt.is_none() {
-                                tracing::error!(name, "prompt missing from the store; skipped");
-                            }
-                            prompt
-                        })
-                        .collect();
+                    let playlist = playlist(&self.context.prompts, &prompts);
                     self.playing = Some(self.media.play(playlist));
                 }
                 Output::StopPlayback => {
@@ -296,14 +308,19 @@ impl MenuCall<'_> {
                 Output::StopRecording => self.media.stop_recording(),
                 Output::DiscardRecording => drop(self.media.take_recording()),
                 Output::Request(request) => self.ask_desk(request),
-                Output::Transfer { target } => {
+                Output::Transfer {
+                    target: Handoff::Refer(target),
+                } => {
                     tracing::info!(%target, "transfer by REFER");
                     self.transferring = true;
                     self.commands.send(Command::Refer(target));
                 }
+                Output::Transfer {
+                    target: Handoff::Queue(queue),
+                } => return Some(MenuEnd::Queue(queue)),
                 Output::Hangup => {
                     self.commands.send(Command::Hangup);
-                    return Some(CallOutcome::HungUpByMenu);
+                    return Some(MenuEnd::Over(CallOutcome::HungUpByMenu));
                 }
             }
         }
@@ -329,15 +346,49 @@ impl MenuCall<'_> {
     }
 }
 
+/// Answers a re-INVITE's offer (the media follows it), or refuses it with 488.
+pub(super) fn answer_reoffer(
+    media: &MediaHandle,
+    answer: &mut Answer,
+    commands: &CommandSender,
+    offer: &[u8],
+) {
+    match sdp::parse_offer(offer).and_then(|offer| sdp::negotiate(&offer)) {
+        Ok(negotiated) => {
+            media.renegotiate(&negotiated);
+            answer.version += 1;
+            commands.send(Command::AnswerReoffer(answer.sdp(&negotiated)));
+        }
+        Err(error) => {
+            tracing::warn!(%error, "re-INVITE offer refused with 488");
+            commands.send(Command::RejectReoffer(488));
+        }
+    }
+}
+
+/// The prompts called `names` from the store; a missing one is logged and skipped.
+pub(super) fn playlist(prompts: &PromptStore, names: &[String]) -> Vec<Arc<Prompt>> {
+    names
+        .iter()
+        .filter_map(|name| {
+            let prompt = prompts.get(name).cloned();
+            if prompt.is_none() {
+                tracing::error!(name, "prompt missing from the store; skipped");
+            }
+            prompt
+        })
+        .collect()
+}
+
 /// Our side of the SDP: the address and the o= line's identity.
-struct Answer {
-    local_rtp: SocketAddr,
-    session_id: u64,
-    version: u64,
+pub(super) struct Answer {
+    pub local_rtp: SocketAddr,
+    pub session_id: u64,
+    pub version: u64,
 }
 
 impl Answer {
-    fn sdp(&self, negotiated: &Negotiated) -> String {
+    pub fn sdp(&self, negotiated: &Negotiated) -> String {
         sdp::answer(negotiated, self.local_rtp, self.session_id, self.version)
     }
 }
@@ -360,7 +411,7 @@ impl Drop for ActiveCall<'_> {
 
 /// The IP to put in our SDP: the bound one, or (bound to all interfaces) the local
 /// address the kernel would use to reach the caller.
-fn advertised_ip(bound: IpAddr, caller: SocketAddr) -> IpAddr {
+pub(super) fn advertised_ip(bound: IpAddr, caller: SocketAddr) -> IpAddr {
     if !bound.is_unspecified() {
         return bound;
     }

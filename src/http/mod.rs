@@ -1,6 +1,6 @@
 //! HTTP (axum): `GET /healthz`, Prometheus `GET /metrics`, the tickets JSON API
-//! ([`tickets`]), the call recordings its tickets link to ([`recordings`]) and the
-//! password locks ([`passwords`]).
+//! ([`tickets`]), the call recordings its tickets link to ([`recordings`]), the
+//! password locks ([`passwords`]) and the agents' seats and queues ([`seats`]).
 //!
 //! Owns the HTTP routes, their JSON shapes and status codes only: what `/metrics` reports
 //! comes from [`crate::metrics`], every ticket decision from the store and the rules of
@@ -8,6 +8,7 @@
 
 pub mod passwords;
 pub mod recordings;
+pub mod seats;
 pub mod tickets;
 
 use std::sync::Arc;
@@ -19,16 +20,18 @@ use axum::routing::get;
 use axum::Router;
 
 use crate::metrics::Metrics;
+use seats::Seats;
 use tickets::TicketsApi;
 
 /// The HTTP routes of the server.
-pub fn router(metrics: Arc<Metrics>, tickets: Arc<TicketsApi>) -> Router {
+pub fn router(metrics: Arc<Metrics>, tickets: Arc<TicketsApi>, seats: Arc<Seats>) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))
         .with_state(metrics)
         .merge(recordings::routes(tickets.store().clone()))
         .merge(passwords::routes(tickets.store().clone()))
+        .merge(seats::routes(seats))
         .merge(tickets::routes(tickets))
 }
 

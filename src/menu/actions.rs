@@ -6,6 +6,23 @@ use super::branches::Branch;
 use super::schema::{ActionId, NodeId, PromptRef};
 use super::{Product, SubmitKind};
 
+/// Where a `transfer` hands the call: a queue of this server's agents, or another SIP
+/// address by REFER (an external ACD, the long-distance operator).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Handoff {
+    Queue(String),
+    Refer(String),
+}
+
+impl std::fmt::Display for Handoff {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Handoff::Queue(name) => write!(f, "queue {name}"),
+            Handoff::Refer(uri) => write!(f, "refer {uri}"),
+        }
+    }
+}
+
 /// What a key (or a finished entry, or too many failures) does.
 #[derive(Debug)]
 pub(crate) enum Action {
@@ -26,7 +43,7 @@ pub(crate) enum Action {
         goodbye: Option<Vec<PromptRef>>,
     },
     Transfer {
-        uri: String,
+        to: Handoff,
     },
     /// Fills in fields of the call's form.
     Set {

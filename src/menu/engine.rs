@@ -38,7 +38,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::requests::{Form, Reply, Request, Secret};
-use super::schema::{Action, ActionId, Menu, MenuNode, NodeId, PromptRef, Settings};
+use super::schema::{Action, ActionId, Handoff, Menu, MenuNode, NodeId, PromptRef, Settings};
 use crate::media::Key;
 
 /// Who called whom, as the SIP layer saw it.
@@ -79,9 +79,9 @@ pub enum Output {
     /// Carry this out and answer with `Input::Reply`; until then keys are ignored and
     /// there is no timeout.
     Request(Request),
-    /// Blind transfer by SIP REFER to a configured URI.
+    /// Hand the call on: to one of our queues, or by SIP REFER to a configured URI.
     Transfer {
-        target: String,
+        target: Handoff,
     },
     Hangup,
 }
@@ -95,6 +95,16 @@ pub enum PathStep {
     Key(Key),
     /// A completed digit entry; `******` when the entry is secret.
     Entry(String),
+}
+
+impl std::fmt::Display for PathStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PathStep::Menu(id) => write!(f, "menu {id}"),
+            PathStep::Key(key) => write!(f, "key {key}"),
+            PathStep::Entry(digits) => write!(f, "entry {digits}"),
+        }
+    }
 }
 
 /// Masked form of a secret entry (its length is not revealed either).
@@ -265,6 +275,16 @@ impl Session {
     /// Menus entered, keys chosen and entries made, in order (secret entries masked).
     pub fn path(&self) -> &[PathStep] {
         &self.path
+    }
+
+    /// The ticket fields the caller has given so far (no secret, no card number).
+    pub fn draft(&self) -> Vec<(String, String)> {
+        self.form.draft()
+    }
+
+    /// The serial of the last ticket made in this call, if any.
+    pub fn ticket_serial(&self) -> Option<&str> {
+        Some(self.serial.as_str()).filter(|serial| !serial.is_empty())
     }
 
     /// True once `Hangup` or `Transfer` has been output.
@@ -459,8 +479,8 @@ impl Session {
                 let prompts = goodbye.as_ref().unwrap_or(&settings.goodbye_prompt);
                 self.finish(names(prompts), Output::Hangup);
             }
-            Action::Transfer { uri } => {
-                let target = uri.clone();
+            Action::Transfer { to } => {
+                let target = to.clone();
                 self.finish(
                     names(&settings.transfer_prompt),
                     Output::Transfer { target },

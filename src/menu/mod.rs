@@ -34,7 +34,7 @@ pub use requests::{
     PasswordSet, PasswordStatus, Product, RepairFound, RepairProgress, RepairStage, Reply, Request,
     SubmitKind, Submitted,
 };
-pub use schema::Menu;
+pub use schema::{Handoff, Menu};
 pub use simulate::simulate;
 
 /// One problem an operator must fix, at a 1-based line and column of a file.

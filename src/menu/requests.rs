@@ -42,6 +42,24 @@ pub struct Form {
 }
 
 impl Form {
+    /// The fields an agent may see, named as the tickets API names them: never a
+    /// password, a PIN or a recharge card's number.
+    pub fn draft(&self) -> Vec<(String, String)> {
+        let product = self.product.map(|p| p.to_string());
+        let fields = [
+            ("product", product.as_ref()),
+            ("number", self.number.as_ref()),
+            ("phenomenon", self.phenomenon.as_ref()),
+            ("contact_phone", self.contact.as_ref()),
+            ("complaint_type", self.complaint_type.as_ref()),
+            ("order", self.order.as_ref()),
+            ("contract", self.contract.as_ref()),
+        ];
+        (fields.into_iter())
+            .filter_map(|(name, value)| Some((name.to_string(), value?.clone())))
+            .collect()
+    }
+
     pub(super) fn text_mut(&mut self, field: TextField) -> &mut Option<String> {
         match field {
             TextField::Number => &mut self.number,

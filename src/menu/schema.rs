@@ -19,8 +19,9 @@
 //!   goodbye_prompt: 09    # played by `hangup` before the line is cleared
 //!   transfer_prompt: 05   # played by `transfer` before the call is handed on
 //!   barge_in: true        # a key interrupts the prompt (false: it is ignored)
-//! transfers:              # names for the places calls can be handed to (SIP REFER)
-//!   agent: sip:agents@127.0.0.1:5070
+//! transfers:              # names for the places calls can be handed to:
+//!   agent: {queue: general}               # a queue of this server's agents (config/queues.yaml)
+//!   long-distance: sip:operator@10.0.0.5  # any other SIP address, by REFER (an external ACD too)
 //! start: main             # the first menu
 //! menus:
 //!   main:
@@ -89,7 +90,6 @@
 //!
 //! `then:` takes any action: `{play: 102, then: back}`. A key pressed during the prompts
 //! of `play`/`say_digits`/`say` is handled by the menu the caller is in (if `barge_in`).
-//! Later releases add actions for queues.
 //!
 //! ## Tickets: faults, complaints, suggestions
 //!
@@ -296,6 +296,7 @@ use std::time::Duration;
 
 use regex::Regex;
 
+pub use super::actions::Handoff;
 pub(crate) use super::actions::{
     AccountKind, Action, Assignment, Said, SecretField, Source, TextField,
 };
@@ -425,6 +426,22 @@ impl Menu {
                 (p.name.clone(), at)
             })
             .collect()
+    }
+
+    /// The queues the menu's transfers hand calls to, each once.
+    pub fn queues(&self) -> Vec<&str> {
+        let mut queues: Vec<&str> = Vec::new();
+        for action in &self.actions {
+            if let Action::Transfer {
+                to: Handoff::Queue(name),
+            } = action
+            {
+                if !queues.contains(&name.as_str()) {
+                    queues.push(name);
+                }
+            }
+        }
+        queues
     }
 
     /// The language folder of the prompts (`zh`).

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use axum_extra::headers::{Authorization, Header};
 use hotline::server::{RunningServer, ServerConfig};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -50,10 +51,27 @@ impl Answer {
 /// One HTTP/1.1 request (`Connection: close`), the body sent as JSON. The answer must not
 /// be chunked: every route knows its length.
 pub async fn send(server: &RunningServer, method: &str, path: &str, body: Option<&str>) -> Answer {
+    send_as(server, None, method, path, body).await
+}
+
+/// [`send`] with HTTP Basic credentials (work number, password) when given.
+pub async fn send_as(
+    server: &RunningServer,
+    login: Option<(&str, &str)>,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> Answer {
     let mut stream = TcpStream::connect(server.http).await.expect("connect");
     let body = body.unwrap_or("");
+    let authorization = login.map_or(String::new(), |(user, password)| {
+        let mut values = Vec::new();
+        Authorization::basic(user, password).encode(&mut values);
+        let value = values[0].to_str().expect("ASCII credentials");
+        format!("Authorization: {value}\r\n")
+    });
     let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n{authorization}\
          Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
         server.http,
         body.len()

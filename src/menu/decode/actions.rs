@@ -1,6 +1,6 @@
 //! Actions (`goto`, `back`, `play`, …) and the names they refer to (menus, transfers).
 
-use super::super::schema::{Action, ActionId, NodeId, Source};
+use super::super::schema::{Action, ActionId, Handoff, NodeId, Source};
 use super::super::yaml::{Node, Value};
 use super::super::Pos;
 use super::passwords::SECRET_NOT_SPOKEN;
@@ -23,13 +23,13 @@ impl Decoder {
         found
     }
 
-    pub(super) fn transfer_ref(&mut self, node: &Node) -> Option<String> {
+    pub(super) fn transfer_ref(&mut self, node: &Node) -> Option<Handoff> {
         let name = self.text(node, "transfer")?;
         let found = self
             .transfers
             .iter()
             .find(|(n, _)| n == name)
-            .map(|(_, uri)| uri.clone());
+            .map(|(_, to)| to.clone());
         if found.is_none() {
             let names: Vec<&str> = self.transfers.iter().map(|(n, _)| n.as_str()).collect();
             let message = format!(
@@ -158,7 +158,7 @@ impl Decoder {
         let value = kind.value;
         match kind.name {
             "goto" => self.node_ref(value, "goto").map(Action::Goto),
-            "transfer" => self.transfer_ref(value).map(|uri| Action::Transfer { uri }),
+            "transfer" => self.transfer_ref(value).map(|to| Action::Transfer { to }),
             "play" => {
                 let prompts = self.prompts(value, "play", false)?;
                 let then = self.then_or_repeat(then);

@@ -13,7 +13,9 @@ mod passwords;
 mod queries;
 mod values;
 
-use super::schema::{Action, ActionId, Collect, Menu, MenuNode, PromptRef, Record, Settings};
+use super::schema::{
+    Action, ActionId, Collect, Handoff, Menu, MenuNode, PromptRef, Record, Settings,
+};
 use super::yaml::{self, Node, Value};
 use super::{Pos, Problem};
 use crate::media::Key;
@@ -165,7 +167,7 @@ struct Decoder {
     problems: Vec<Problem>,
     language: String,
     node_names: Vec<String>,
-    transfers: Vec<(String, String)>,
+    transfers: Vec<(String, Handoff)>,
     actions: Vec<Action>,
     prompt_uses: Vec<PromptRef>,
     /// True while the `then:` of a `collect:` with `secret: true` is decoded: only there
@@ -320,19 +322,32 @@ impl Decoder {
 
     fn transfers(&mut self, node: &Node) {
         for Entry { name, value, .. } in self.named_entries(node, "transfer") {
-            let Some(uri) = self.text(value, name) else {
-                continue;
-            };
-            let ok = ["sip:", "sips:"]
-                .iter()
-                .any(|s| uri.strip_prefix(s).is_some_and(|rest| !rest.is_empty()));
-            if ok {
-                self.transfers.push((name.to_string(), uri.to_string()));
-            } else {
-                let message = format!("transfer `{name}` needs a SIP address like sip:agents@10.0.0.5:5060, found `{uri}`");
-                self.problem(value.pos, message);
+            if let Some(handoff) = self.handoff(name, value) {
+                self.transfers.push((name.to_string(), handoff));
             }
         }
+    }
+
+    /// One transfer's place: `{queue: NAME}` or a SIP address.
+    fn handoff(&mut self, name: &str, value: &Node) -> Option<Handoff> {
+        if let Value::Map(_) = &value.value {
+            let what = format!("transfer `{name}`");
+            let fields = self.fields(value, value.pos, &what, &["queue"])?;
+            let queue = self.required(&fields, "queue")?;
+            return self
+                .text(queue, "queue")
+                .map(|q| Handoff::Queue(q.to_string()));
+        }
+        let uri = self.text(value, name)?;
+        let ok = ["sip:", "sips:"]
+            .iter()
+            .any(|s| uri.strip_prefix(s).is_some_and(|rest| !rest.is_empty()));
+        if !ok {
+            let message = format!("transfer `{name}` needs `{{queue: NAME}}` or a SIP address like sip:agents@10.0.0.5:5060, found `{uri}`");
+            self.problem(value.pos, message);
+            return None;
+        }
+        Some(Handoff::Refer(uri.to_string()))
     }
 
     /// Settings used while `defaults:` is missing or broken (the load fails anyway).

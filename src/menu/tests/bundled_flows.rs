@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::bundled;
-use super::call::{play, play_fixed, say, transfer, Call, CALLER};
+use super::call::{play, play_fixed, queue, say, Call, CALLER};
 use crate::menu::{Form, LineFound, Output, Product, Reply, Request, SubmitKind, Submitted};
 
 fn submit(kind: SubmitKind, form: Form, menu_path: &str) -> Output {
@@ -125,7 +125,7 @@ fn fault_lookup_and_submit_answers_other_than_success() {
     call.key('1');
     call.reply(Reply::Line(LineFound::NotOn112));
     assert_eq!(call.finished(), vec![play_fixed(&["05"])]);
-    assert_eq!(call.finished(), vec![transfer("sip:agents@127.0.0.1:5070")]);
+    assert_eq!(call.finished(), vec![queue("general")]);
 
     let mut call = own_telephone_line();
     call.key('#');

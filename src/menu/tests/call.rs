@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::media::Key;
-use crate::menu::{CallInfo, Input, Menu, Output, Reply, Session};
+use crate::menu::{CallInfo, Handoff, Input, Menu, Output, Reply, Session};
 
 /// The caller's number in every test call.
 pub(super) const CALLER: &str = "075512345678";
@@ -105,6 +105,12 @@ pub(super) fn say(digits: &str) -> Output {
 
 pub(super) fn transfer(uri: &str) -> Output {
     Output::Transfer {
-        target: uri.to_string(),
+        target: Handoff::Refer(uri.to_string()),
+    }
+}
+
+pub(super) fn queue(name: &str) -> Output {
+    Output::Transfer {
+        target: Handoff::Queue(name.to_string()),
     }
 }

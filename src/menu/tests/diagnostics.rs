@@ -265,6 +265,22 @@ fn unknown_transfer_name_is_reported_at_its_name() {
 }
 
 #[test]
+fn a_transfer_is_a_queue_or_a_sip_address() {
+    let text = edit(BUNDLED, "{queue: general}", "{queue: general, ring: all}");
+    let d = problems(&text);
+    assert_eq!(
+        at(&d, "unknown field `ring`"),
+        locate(&text, "ring: all", 0)
+    );
+    let text = edit(BUNDLED, "{queue: directory}", "ftp:114");
+    let d = problems(&text);
+    assert_eq!(
+        at(&d, "needs `{queue: NAME}` or a SIP address"),
+        locate(&text, "ftp:114", 0)
+    );
+}
+
+#[test]
 fn unknown_action_is_reported_with_the_known_ones() {
     let text = edit(
         BUNDLED,

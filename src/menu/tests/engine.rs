@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::call::{play, play_fixed, transfer, Call};
+use super::call::{play, play_fixed, queue, Call};
 use super::{bundled, edit, load, BUNDLED};
 use crate::media::Key;
 use crate::menu::{simulate, Input, Menu, Output, PathStep};
@@ -61,7 +61,7 @@ fn too_many_wrong_keys_play_08_then_transfer_to_agent_as_the_yaml_says() {
     call.answer('8');
     assert_eq!(call.answer('9'), vec![play_fixed(&["08"])]);
     assert_eq!(call.finished(), vec![play_fixed(&["05"])]);
-    assert_eq!(call.finished(), vec![transfer("sip:agents@127.0.0.1:5070")]);
+    assert_eq!(call.finished(), vec![queue("general")]);
     assert!(call.session.is_ended());
 }
 
@@ -167,7 +167,7 @@ fn hangup_plays_09_without_barge_in_then_hangs_up() {
 fn transfer_plays_05_then_refers_to_the_configured_uri() {
     let (mut call, _) = Call::new(bundled());
     assert_eq!(call.answer('0'), vec![play_fixed(&["05"])]);
-    assert_eq!(call.finished(), vec![transfer("sip:agents@127.0.0.1:5070")]);
+    assert_eq!(call.finished(), vec![queue("general")]);
 }
 
 #[test]
@@ -295,7 +295,7 @@ fn path_records_menus_and_chosen_keys() {
 /// Every branch of spec §1 as the bundled menu has it: the lines after the last key.
 #[test]
 fn every_branch_of_the_bundled_menu_leads_where_the_manual_says() {
-    let agent = "transfer sip:agents@127.0.0.1:5070";
+    let agent = "transfer queue general";
     let handed_on = |t: &str| vec!["play zh/05 (no barge-in)".to_string(), t.to_string()];
     let info = |p: &str, menu: &str, id: &str| {
         vec![
@@ -307,7 +307,7 @@ fn every_branch_of_the_bundled_menu_leads_where_the_manual_says() {
     let menu = |p: &str, id: &str| vec![format!("play zh/{p}"), format!("waiting in menu {id}")];
     let cases: Vec<(&str, Vec<String>)> = vec![
         ("1", menu("04", "query")),
-        ("1 1", handed_on("transfer sip:114@127.0.0.1:5070")),
+        ("1 1", handed_on("transfer queue directory")),
         (
             "1 2",
             vec![
@@ -328,7 +328,10 @@ fn every_branch_of_the_bundled_menu_leads_where_the_manual_says() {
         ("2 1 1 2", info("102", "25", "business")),
         ("2 1 1 *", menu("25", "business")),
         ("2 1 2", info("28", "25", "business")),
-        ("2 1 3", handed_on("transfer sip:operator@127.0.0.1:5070")),
+        (
+            "2 1 3",
+            handed_on("transfer refer sip:operator@127.0.0.1:5070"),
+        ),
         ("2 1 *", menu("03", "consult")),
         ("2 *", menu("02", "main")),
         ("3", menu("06 zh/repair-offer", "fault")),
