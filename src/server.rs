@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::agents::registrar::Registrar;
-use crate::call::{switchboard, CallContext, Desk, Distributor, MediaClock, RtpPorts};
+use crate::call::{switchboard, CallBoard, CallContext, Desk, Distributor, MediaClock, RtpPorts};
 pub use crate::config::ServerConfig;
 use crate::http::seats::Seats;
 use crate::http::tickets::TicketsApi;
@@ -148,6 +148,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     let media_clock = MediaClock::start(media_threads, metrics.clone())
         .context("starting the media clock threads")?;
     let distributor = Distributor::start(&queues);
+    let board = CallBoard::default();
     let context = Arc::new(CallContext {
         menu: Arc::new(menu),
         prompts: prompts.clone(),
@@ -162,6 +163,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
             password_rules,
         ),
         distributor: distributor.clone(),
+        board: board.clone(),
         queues: Arc::new(queues),
         console_base: format!("http://{http}"),
         sip_host: sip.to_string(),
@@ -174,6 +176,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     let seats = Arc::new(Seats {
         store: store.clone(),
         distributor,
+        board,
     });
     let router = crate::http::router(metrics.clone(), tickets, seats);
     tasks.spawn(async move {

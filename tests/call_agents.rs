@@ -189,6 +189,18 @@ async fn answered_and_bridged(db: &TestDb) {
         agent_state(&supervisor_view(&server).await, "1001"),
         "ringing"
     );
+    // The call's card: who calls, how they came through the menu, where it stands.
+    let login = Some((SUPERVISOR, PASSWORD));
+    let cards = send_as(&server.server, login, "GET", "/api/calls", None).await;
+    let card = &cards.json()["calls"][0];
+    assert_eq!(card["caller"], CALLER);
+    assert_eq!(card["stage"], "ringing");
+    assert_eq!(card["agent"], "1001");
+    assert_eq!(card["queue"], "general");
+    let path: Vec<&str> = (card["path"].as_array().expect("a path").iter())
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(path, ["menu main", "key 0"]);
 
     let mut agent_call = invite.answer(G711::Alaw).await.expect("answered");
     let with_number = [

@@ -9,6 +9,7 @@
 //!   (the per-call state is `media_path`, the agent's leg of a bridged call
 //!   `media_bridge`, each phone's socket and timeline an `rtp_leg`);
 //! - [`rtp_ports`] hands out RTP sockets;
+//! - [`board`] shows the queued calls to the agents (what the menu learnt, the stage);
 //! - [`desk`] carries out the menu's ticket requests against the store;
 //! - [`distributor`] owns the queues and the agents' seats; `queued` is a call from the
 //!   moment the menu hands it to a queue: waiting, ringing the agent, bridged.
@@ -16,6 +17,7 @@
 //! Protocol rules are not decided here: SIP lives in [`crate::sip`], media arithmetic
 //! and decoding in [`crate::media`], the walk through the menu in [`crate::menu`].
 
+pub mod board;
 pub mod desk;
 pub mod distributor;
 mod media_bridge;
@@ -37,6 +39,7 @@ use crate::metrics::Metrics;
 use crate::prompts::PromptStore;
 use crate::queues::config::QueueConfig;
 
+pub use board::CallBoard;
 pub use desk::Desk;
 pub use distributor::Distributor;
 pub use media_clock::MediaClock;
@@ -60,6 +63,8 @@ pub struct CallContext {
     pub desk: Desk,
     /// The queues and the agents' seats.
     pub distributor: Distributor,
+    /// The cards of the queued calls, for the agents' console.
+    pub board: CallBoard,
     /// The queues' configuration (`config/queues.yaml`).
     pub queues: Arc<QueueConfig>,
     /// The console's address (`http://host:port`), for links in agents' INVITEs.

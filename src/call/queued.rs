@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use tokio::sync::mpsc;
 
+use super::board::{self, CallCard};
 use super::media_clock::{MediaEvent, MediaHandle};
 use super::switchboard::{event_call, Command, CommandSender};
 use super::task::{advertised_ip, playlist, Answer, CallSetup};
@@ -80,11 +81,29 @@ pub(super) struct QueuedCall<'a> {
     pub handed_over: Instant,
     /// The number of the playlist whose end is awaited (0: none).
     pub playing: u64,
+    /// The way through the menu and the ticket fields it learnt, for the call's card.
+    pub path: Vec<String>,
+    pub draft: Vec<(String, String)>,
 }
 
 impl QueuedCall<'_> {
     fn id(&self) -> CallId {
         CallId(self.commands.call().0)
+    }
+
+    /// The offered agent's phone did not take the call: the caller waits again.
+    fn ring_failed(&self) {
+        self.context.distributor.ring_failed(self.id());
+        self.show(board::Stage::Waiting, None);
+    }
+
+    /// Moves the call's card on the board to `stage`, with the agent it is offered to.
+    fn show(&self, stage: board::Stage, agent: Option<&str>) {
+        self.context.board.update(&self.setup.call_id, |card| {
+            card.stage = stage;
+            card.agent = agent.map(str::to_string);
+            card.since = Utc::now();
+        });
     }
 
     fn prompt(&self, id: &str) -> String {
@@ -144,7 +163,7 @@ pub(super) async fn serve(mut call: QueuedCall<'_>, requested: &str) -> CallOutc
         .await;
     }
     let joined = context.distributor.join(call.id(), &queue, tier).await;
-    let mut notices = match joined {
+    let notices = match joined {
         Ok(Ok(notices)) => notices,
         Ok(Err(refusal)) => {
             tracing::info!(%queue, %refusal, "caller refused by the queue: call-back request kept");
@@ -168,6 +187,34 @@ pub(super) async fn serve(mut call: QueuedCall<'_>, requested: &str) -> CallOutc
         }
     };
     tracing::info!(%queue, ?tier, "caller waiting for an agent");
+    context.board.post(CallCard {
+        call_id: call.setup.call_id.clone(),
+        caller: call.setup.caller.clone(),
+        line,
+        path: std::mem::take(&mut call.path),
+        draft: std::mem::take(&mut call.draft),
+        ticket: call.ticket.clone(),
+        queue: queue.clone(),
+        agent: None,
+        stage: board::Stage::Waiting,
+        since: Utc::now(),
+    });
+    let outcome = in_queue(&mut call, &queue, notices).await;
+    context.board.update(&call.setup.call_id, |card| {
+        card.stage = board::Stage::Ended;
+        card.since = Utc::now();
+    });
+    outcome
+}
+
+/// The call from joining `queue` until it ends.
+async fn in_queue(
+    call: &mut QueuedCall<'_>,
+    queue: &str,
+    mut notices: mpsc::UnboundedReceiver<Notice>,
+) -> CallOutcome {
+    let context = call.context;
+    let config = &context.queues;
     let entered = call.handed_over;
     call.play_then_hold(&["13"]);
     let mut stage = Stage::Waiting;
@@ -185,20 +232,20 @@ pub(super) async fn serve(mut call: QueuedCall<'_>, requested: &str) -> CallOutc
                 let Some(event) = event else { return CallOutcome::Failed };
                 let callback_key = matches!(&event, CallEvent::Key { key, .. } if *key == config.callback_key);
                 if waiting && callback_key {
-                    return leave_with_callback(&mut call, &stage, &queue, CallbackReason::CallerAsked, &["queue-callback-taken"]).await;
+                    return leave_with_callback(call, &stage, queue, CallbackReason::CallerAsked, &["queue-callback-taken"]).await;
                 }
-                if let Some(outcome) = on_sip_event(&mut call, &mut stage, event, entered).await {
+                if let Some(outcome) = on_sip_event(call, &mut stage, event, entered).await {
                     return outcome;
                 }
             }
             media_event = call.media.next_event() => {
                 let Some(media_event) = media_event else {
-                    return end_both(&call, &stage, CallOutcome::Failed);
+                    return end_both(call, &stage, CallOutcome::Failed);
                 };
                 match media_event {
                     MediaEvent::Key(key, _) if waiting => {
                         if key == config.callback_key {
-                            return leave_with_callback(&mut call, &stage, &queue, CallbackReason::CallerAsked, &["queue-callback-taken"]).await;
+                            return leave_with_callback(call, &stage, queue, CallbackReason::CallerAsked, &["queue-callback-taken"]).await;
                         }
                     }
                     MediaEvent::Key(..) => {}
@@ -219,25 +266,26 @@ pub(super) async fn serve(mut call: QueuedCall<'_>, requested: &str) -> CallOutc
                     MediaEvent::CallerSilent | MediaEvent::SocketFailed(_) => {
                         tracing::warn!("caller's media failed or went silent; ending the call");
                         call.context.distributor.leave(call.id());
-                        return end_both(&call, &stage, CallOutcome::Failed);
+                        return end_both(call, &stage, CallOutcome::Failed);
                     }
                     MediaEvent::LegSilent | MediaEvent::LegSocketFailed(_) => {
                         tracing::warn!("agent's media failed or went silent; ending the call");
                         call.context.distributor.ended(call.id());
-                        return end_both(&call, &stage, CallOutcome::AnsweredByAgent);
+                        return end_both(call, &stage, CallOutcome::AnsweredByAgent);
                     }
                 }
             }
             notice = notices.recv() => {
                 let Some(notice) = notice else {
-                    return end_both(&call, &stage, CallOutcome::Failed);
+                    return end_both(call, &stage, CallOutcome::Failed);
                 };
                 match notice {
                     Notice::Offer { agent, .. } => {
-                        if let Some(ringing) = ring(&mut call, &agent).await {
+                        if let Some(ringing) = ring(call, &agent).await {
                             stage = ringing;
+                            call.show(board::Stage::Ringing, Some(&agent));
                         } else {
-                            call.context.distributor.ring_failed(call.id());
+                            call.ring_failed();
                         }
                     }
                     Notice::RingTimeout { .. } => {
@@ -245,18 +293,19 @@ pub(super) async fn serve(mut call: QueuedCall<'_>, requested: &str) -> CallOutc
                             tracing::info!(%agent, "the agent did not answer in time; waiting again");
                             leg.send(Command::Hangup);
                             stage = Stage::Waiting;
+                            call.show(board::Stage::Waiting, None);
                         }
                     }
                     Notice::MaxWait { .. } => {
                         tracing::info!(%queue, "maximum wait reached: call-back request kept");
-                        return leave_with_callback(&mut call, &stage, &queue, CallbackReason::MaxWait, &["12", "queue-callback-taken"]).await;
+                        return leave_with_callback(call, &stage, queue, CallbackReason::MaxWait, &["12", "queue-callback-taken"]).await;
                     }
                 }
             }
             () = tokio::time::sleep_until(announce_at.into()) => {
                 next_announcement = Instant::now() + announce_every;
                 if let Some(place) = context.distributor.position(call.id()).await {
-                    announce(&mut call, place);
+                    announce(call, place);
                 }
             }
         }
@@ -328,12 +377,13 @@ async fn on_sip_event(
             let (Ok(negotiated), Some(socket)) = (negotiated, socket) else {
                 tracing::warn!(%agent, "the agent's answer has no usable SDP; hanging up that leg");
                 leg.send(Command::Hangup);
-                call.context.distributor.ring_failed(call.id());
+                call.ring_failed();
                 return None;
             };
             tracing::info!(%agent, codec = ?negotiated.codec, "agent answered");
             call.media.add_leg(socket, &negotiated);
             call.context.distributor.answered(call.id());
+            call.show(board::Stage::Talking, Some(&agent));
             let mut ids: Vec<String> = agent.chars().map(|d| format!("digit-{d}")).collect();
             ids.push("30".to_string());
             let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
@@ -361,7 +411,7 @@ async fn on_sip_event(
         CallEvent::Ended { reason, .. } => match stage {
             Stage::Ringing { agent, .. } => {
                 tracing::info!(%agent, ?reason, "the agent's phone did not take the call");
-                call.context.distributor.ring_failed(call.id());
+                call.ring_failed();
                 *stage = Stage::Waiting;
                 None
             }

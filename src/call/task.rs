@@ -149,6 +149,8 @@ async fn serve(
                 ticket,
                 handed_over: Instant::now(),
                 playing: 0,
+                path: engine.path().iter().map(ToString::to_string).collect(),
+                draft: engine.draft(),
             };
             queued::serve(queued, &queue).await
         }

@@ -6,7 +6,9 @@
 //!   the seat refuses it now (e.g. logging out while a call rings);
 //! - `GET /api/queues` (supervisors): every queue (waiting callers, longest wait, the
 //!   service level so far) and every agent's state;
-//! - `GET /api/callbacks?state=open` (supervisors): the call-back requests kept.
+//! - `GET /api/callbacks?state=open` (supervisors): the call-back requests kept;
+//! - `GET /api/calls` (supervisors): the cards of the queued calls (the caller, their
+//!   line, the way through the menu, the ticket draft, the stage and the agent).
 //!
 //! Every route needs HTTP Basic authentication with an agent's work number and password
 //! (401 with a `WWW-Authenticate` challenge otherwise, also for a disabled agent);
@@ -24,11 +26,12 @@ use axum::{Json, Router};
 use axum_extra::headers::authorization::Basic;
 use axum_extra::headers::Authorization;
 use axum_extra::TypedHeader;
+use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::tickets::ApiError;
-use crate::call::Distributor;
+use crate::call::{CallBoard, Distributor};
 use crate::passwords::Secret;
 use crate::queues::center::AgentCommand;
 use crate::store::{Agent, CallbackState, Store};
@@ -41,6 +44,8 @@ pub const SUPERVISOR_SKILL: &str = "supervisor";
 pub struct Seats {
     pub store: Store,
     pub distributor: Distributor,
+    /// The queued calls' cards (the console shows them).
+    pub board: CallBoard,
 }
 
 /// The seat routes.
@@ -49,6 +54,7 @@ pub fn routes(seats: Arc<Seats>) -> Router {
         .route("/api/agent/state", post(set_state))
         .route("/api/queues", get(queues))
         .route("/api/callbacks", get(callbacks))
+        .route("/api/calls", get(calls))
         .with_state(seats)
 }
 
@@ -217,4 +223,12 @@ async fn callbacks(
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.to_string()))?;
     let callbacks = seats.store.callbacks(state, query.queue.as_deref()).await?;
     Ok(Json(json!({ "callbacks": callbacks })))
+}
+
+async fn calls(
+    State(seats): State<Arc<Seats>>,
+    credentials: Option<TypedHeader<Authorization<Basic>>>,
+) -> Result<Json<Value>, Refused> {
+    supervisor(&seats.store, credentials).await?;
+    Ok(Json(json!({ "calls": seats.board.cards(Utc::now()) })))
 }
