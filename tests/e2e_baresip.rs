@@ -1,5 +1,6 @@
-//! End to end with baresip (Debian `baresip-core`): a call through the menu, and an
-//! agent's registration with digest authentication. baresip is driven over its
+//! End to end with baresip (Debian `baresip-core`): a call through the menu, an agent's
+//! registration with digest authentication, and baresip as the agent's phone answering a
+//! queued caller, each hearing the other through the bridge. baresip is driven over its
 //! `ctrl_tcp` module (netstring-framed JSON commands and events). It sends silence from a WAV file
 //! (`aufile`), records what it hears (`sndfile`) and plays nothing (`aubridge`), so no
 //! sound card is needed. It offers PCMU, PCMA and telephone-event/8000 on PT 101.
@@ -17,10 +18,17 @@ use std::time::{Duration, Instant};
 
 use hearing::Recording;
 use hotline::agents::digest::Algorithm;
+use hotline::caller::{Call, KeyMethod, ToneMeter};
+use hotline::media::Key;
 use serde_json::{json, Value};
 use support::{calls_series, dtmf_series, Client, Hotline};
 
 const INSTALL: &str = "apt-get install baresip-core";
+/// What the agent and the caller "say" in the bridged call.
+const AGENT_TONE: f32 = 700.0;
+const CALLER_TONE: f32 = 1100.0;
+/// Bound for prompts and the queue to come round.
+const HEAR: Duration = Duration::from_secs(60);
 /// An account that never registers: calls go straight to the dialled URI.
 const NO_REGISTRATION: &str = "<sip:e2e@127.0.0.1>;regint=0";
 
@@ -122,6 +130,73 @@ fn baresip_registers_as_an_agent_with_digest_authentication() {
     });
 }
 
+#[test]
+fn baresip_as_an_agent_answers_a_queued_caller_and_they_hear_each_other() {
+    if !support::program_available("baresip", INSTALL) {
+        return;
+    }
+    let _one = support::one_client_at_a_time();
+    let hotline = Hotline::start_with(|config| config.sip_digest = vec![Algorithm::Md5]);
+    hotline.add_agent("1001", "seat-1001-pass");
+    let dir = tempfile::tempdir().expect("temp dir");
+    // The agent "talks" a steady tone; baresip answers incoming calls at once.
+    let voice = dir.path().join("agent-voice.wav");
+    support::write_tone_wav(&voice, AGENT_TONE, 60);
+    let account = format!(
+        "<sip:1001@{}>;auth_pass=seat-1001-pass;regint=600;answermode=auto",
+        hotline.sip()
+    );
+    let mut phone = Baresip::start_saying(dir.path(), &account, &voice);
+    support::wait_for("baresip's registration", Duration::from_secs(10), || {
+        Some(()).filter(|()| !hotline.bindings("1001").is_empty())
+    });
+    assert_eq!(hotline.agent_ready("1001", "seat-1001-pass"), 200);
+
+    let mut call = hotline.block_on(async {
+        let mut call = Call::dial(hotline.caller()).await.expect("answered");
+        call.expect_prompts(&["zh/01", "zh/02"], HEAR)
+            .await
+            .expect("welcome and main menu");
+        call.press(Key::from_char('0').expect("a key"), KeyMethod::Rfc4733)
+            .await
+            .expect("0 pressed");
+        call
+    });
+    phone.wait_event("CALL_ESTABLISHED", Duration::from_secs(30));
+    hotline.block_on(async {
+        call.expect_tone(AGENT_TONE, HEAR)
+            .await
+            .expect("the agent's voice reaches the caller through the bridge");
+        call.send_tone(CALLER_TONE, Duration::from_secs(2));
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+    });
+    let heard: Vec<String> = call.heard().to_vec();
+    let announced = [
+        "zh/digit-1",
+        "zh/digit-0",
+        "zh/digit-0",
+        "zh/digit-1",
+        "zh/30",
+    ];
+    assert!(
+        heard.windows(announced.len()).any(|w| w == announced),
+        "the caller hears the agent's number: {heard:?}"
+    );
+    phone.command("hangup", "");
+    phone.wait_event("CALL_CLOSED", Duration::from_secs(5));
+    hotline
+        .block_on(call.wait_for_bye(Duration::from_secs(10)))
+        .expect("the agent hanging up ends the caller's leg");
+    hotline.wait_for_no_calls(Duration::from_secs(10));
+    let recording = Recording::read(&phone.quit());
+    let mut meter = ToneMeter::new(CALLER_TONE);
+    assert!(
+        recording.samples.chunks(160).any(|frame| meter.push(frame)),
+        "baresip heard the caller's voice: {}",
+        recording.describe()
+    );
+}
+
 /// A running baresip and its control connection.
 struct Baresip {
     process: Client,
@@ -133,21 +208,26 @@ struct Baresip {
 
 impl Baresip {
     /// Writes a config into `dir` (loopback only, free ports) and starts baresip on it,
-    /// with `account` (an accounts-file line) as its one account.
+    /// with `account` (an accounts-file line) as its one account, saying nothing.
     fn start(dir: &Path, account: &str) -> Baresip {
+        let silence = dir.join("silence.wav");
+        support::write_silence_wav(&silence, 60);
+        Baresip::start_saying(dir, account, &silence)
+    }
+
+    /// [`Baresip::start`] with `voice` (an 8 kHz WAV) as what it says in calls.
+    fn start_saying(dir: &Path, account: &str, voice: &Path) -> Baresip {
         // baresip listens for SIP on UDP and TCP at `sip` and for TLS at `sip + 1`.
         let sip = support::free_ports(2);
         let rtp = support::free_ports(2);
         let control = support::free_ports(1);
-        let silence = dir.join("silence.wav");
-        support::write_silence_wav(&silence, 60);
         let config = format!(
             "poll_method epoll\n\
              sip_listen 127.0.0.1:{sip}\n\
              net_interface 127.0.0.1\n\
              audio_player aubridge,nil\n\
              audio_alert aubridge,nil\n\
-             audio_source aufile,{silence}\n\
+             audio_source aufile,{voice}\n\
              rtp_ports {rtp}-{rtp_end}\n\
              module_path /usr/lib/baresip/modules\n\
              module g711.so\n\
@@ -159,7 +239,7 @@ impl Baresip {
              module_app menu.so\n\
              module_app ctrl_tcp.so\n\
              ctrl_tcp_listen 127.0.0.1:{control}\n",
-            silence = silence.display(),
+            voice = voice.display(),
             rtp_end = rtp + 1,
             dir = dir.display(),
         );

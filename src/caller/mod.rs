@@ -37,6 +37,7 @@ pub use call::{options, Call, CancelOutcome};
 pub use media_clock::{CallerClock, StreamHandle, ToneNotHeard};
 pub use prompt_match::PromptIndex;
 pub use rtp_stats::{DeviationHistogram, RtpStats};
+pub use tone::{tone_pcm, ToneMeter};
 
 use crate::media::G711;
 use crate::sip::Transport;

@@ -278,6 +278,44 @@ impl Hotline {
         added.expect("agent added");
     }
 
+    /// Runs `future` on the server's runtime (for the scripted caller of `hotline::caller`).
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
+    /// A scripted caller for this server that recognises its prompts.
+    pub fn caller(&self) -> hotline::caller::CallerConfig {
+        let server = self.server();
+        let mut config =
+            hotline::caller::CallerConfig::new(server.sip, hotline::sip::Transport::Udp);
+        let index = hotline::caller::PromptIndex::new(&server.prompts());
+        config.prompts = Some(std::sync::Arc::new(index));
+        config
+    }
+
+    /// The agent presses "ready" over the seats API (HTTP Basic login); the status.
+    pub fn agent_ready(&self, work_number: &str, password: &str) -> u16 {
+        use axum_extra::headers::{Authorization, Header};
+        let mut values = Vec::new();
+        Authorization::basic(work_number, password).encode(&mut values);
+        let authorization = values[0].to_str().expect("ASCII credentials").to_string();
+        let body = r#"{"state":"ready"}"#;
+        let request = format!(
+            "POST /api/agent/state HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\
+             Authorization: {authorization}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len(),
+            host = self.server().http,
+        );
+        let mut stream = TcpStream::connect(self.server().http).expect("connect");
+        stream.write_all(request.as_bytes()).expect("send");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("read");
+        (answer.split(' ').nth(1))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0)
+    }
+
     /// The agent's phone registrations now.
     pub fn bindings(&self, work_number: &str) -> Vec<hotline::store::Binding> {
         let store = self.server().store();
@@ -388,15 +426,25 @@ pub fn calls_series(outcome: &str) -> String {
 
 /// Writes `seconds` of digital silence as an 8 kHz mono 16-bit WAV (what clients "say").
 pub fn write_silence_wav(path: &Path, seconds: u32) {
+    write_wav(path, &vec![0i16; seconds as usize * 8000]);
+}
+
+/// Writes `seconds` of a sine at `hz` as an 8 kHz mono 16-bit WAV (a client "talking").
+pub fn write_tone_wav(path: &Path, hz: f32, seconds: u32) {
+    let pcm = hotline::caller::tone_pcm(hz, Duration::from_secs(u64::from(seconds)));
+    write_wav(path, &pcm);
+}
+
+fn write_wav(path: &Path, samples: &[i16]) {
     let spec = hound::WavSpec {
         channels: 1,
         sample_rate: 8000,
         bits_per_sample: 16,
         sample_format: hound::SampleFormat::Int,
     };
-    let mut writer = hound::WavWriter::create(path, spec).expect("create silence WAV");
-    for _ in 0..seconds * 8000 {
-        writer.write_sample(0i16).expect("write silence");
+    let mut writer = hound::WavWriter::create(path, spec).expect("create WAV");
+    for sample in samples {
+        writer.write_sample(*sample).expect("write WAV");
     }
-    writer.finalize().expect("finish silence WAV");
+    writer.finalize().expect("finish WAV");
 }
