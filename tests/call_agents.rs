@@ -34,6 +34,15 @@ const PASSWORD: &str = "seat-pass-1";
 /// A server on `db` whose queues ring for `ring_timeout`, with agents 1001 and 1002
 /// (ordinary) and the supervisor 9001.
 async fn server_on(db: &TestDb, ring_timeout: &str) -> (TestServer, tempfile::TempDir) {
+    server_with(db, ring_timeout, "30s").await
+}
+
+/// [`server_on`], with the caller's place announced every `announce_every`.
+async fn server_with(
+    db: &TestDb,
+    ring_timeout: &str,
+    announce_every: &str,
+) -> (TestServer, tempfile::TempDir) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let config_dir = tempfile::tempdir().expect("a config folder");
     for entry in std::fs::read_dir(root.join("config")).expect("config/") {
@@ -43,7 +52,7 @@ async fn server_on(db: &TestDb, ring_timeout: &str) -> (TestServer, tempfile::Te
     }
     let queues = std::fs::read_to_string(root.join("config/queues.yaml")).expect("queues.yaml");
     let queues = set_setting(&queues, "ring_timeout", ring_timeout);
-    let queues = set_setting(&queues, "announce_every", "30s");
+    let queues = set_setting(&queues, "announce_every", announce_every);
     std::fs::write(config_dir.path().join("queues.yaml"), queues).expect("written");
     let mut config = ServerConfig::for_tests(root);
     config.db = db.url.clone();
@@ -383,5 +392,50 @@ async fn nobody_logged_in(db: &TestDb) {
 async fn a_queue_nobody_can_answer_plays_12_and_keeps_a_call_back_request() {
     for db in backends().await {
         nobody_logged_in(&db).await;
+    }
+}
+
+async fn caller_asks_for_a_call_back(db: &TestDb) {
+    let (server, _config) = server_with(db, "15s", "2s").await;
+    // Logged in but not ready: the caller waits, first in line.
+    let login = Some(("1001", PASSWORD));
+    let body = r#"{"state": "not-ready", "reason": "training"}"#;
+    let answer = send_as(
+        &server.server,
+        login,
+        "POST",
+        "/api/agent/state",
+        Some(body),
+    )
+    .await;
+    assert_eq!(answer.json()["state"], "not-ready");
+    let mut call = caller_waiting(&server).await;
+    hear(
+        &mut call,
+        &["zh/queue-first", "zh/queue-callback-offer"],
+        HEAR,
+    )
+    .await;
+    call.press(key('1'), KeyMethod::Rfc4733)
+        .await
+        .expect("pressed");
+    hear(&mut call, &["zh/queue-callback-taken"], HEAR).await;
+    call.wait_for_bye(WAIT).await.expect("the call ends");
+    let store = server.server.store();
+    let open = (store.callbacks(Some(CallbackState::Open), None))
+        .await
+        .expect("call-backs");
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0].reason.to_string(), "caller-asked");
+    assert!(open[0].waited_ms >= 2000, "{open:?}");
+    let view = supervisor_view(&server).await;
+    assert_eq!(view["queues"][0]["waiting"], 0);
+    assert_eq!(view["queues"][0]["abandoned"], 1);
+}
+
+#[tokio::test]
+async fn a_waiting_caller_hears_their_place_and_can_leave_a_call_back_request() {
+    for db in backends().await {
+        caller_asks_for_a_call_back(&db).await;
     }
 }

@@ -121,11 +121,16 @@ impl QueuedCall<'_> {
     }
 
     /// Plays `ids` then the hold music (once: its end is heard as `PlaybackFinished`
-    /// and it starts again).
-    fn play_then_hold(&mut self, ids: &[&str]) {
-        let mut names: Vec<String> = ids.iter().map(|id| self.prompt(id)).collect();
+    /// and it starts again); how long `ids` take, before the music.
+    fn play_then_hold(&mut self, ids: &[&str]) -> Duration {
+        let names: Vec<String> = ids.iter().map(|id| self.prompt(id)).collect();
+        let spoken = (playlist(&self.context.prompts, &names).iter())
+            .map(|prompt| prompt.duration)
+            .sum();
+        let mut names = names;
         names.push(HOLD_MUSIC.to_string());
         self.play_names(&names);
+        spoken
     }
 }
 
@@ -216,10 +221,11 @@ async fn in_queue(
     let context = call.context;
     let config = &context.queues;
     let entered = call.handed_over;
-    call.play_then_hold(&["13"]);
+    let spoken = call.play_then_hold(&["13"]);
     let mut stage = Stage::Waiting;
     let announce_every = config.announce_every;
-    let mut next_announcement = Instant::now() + announce_every;
+    // The next place is told `announce_every` after the last announcement has ended.
+    let mut next_announcement = Instant::now() + spoken + announce_every;
     loop {
         let waiting = matches!(stage, Stage::Waiting | Stage::Ringing { .. });
         let announce_at = if waiting {
@@ -305,18 +311,19 @@ async fn in_queue(
             () = tokio::time::sleep_until(announce_at.into()) => {
                 next_announcement = Instant::now() + announce_every;
                 if let Some(place) = context.distributor.position(call.id()).await {
-                    announce(call, place);
+                    next_announcement += announce(call, place);
                 }
             }
         }
     }
 }
 
-/// The caller's place, then the call-back offer, then the hold music again.
-fn announce(call: &mut QueuedCall<'_>, place: usize) {
+/// The caller's place, then the call-back offer, then the hold music again; how long
+/// the words take.
+fn announce(call: &mut QueuedCall<'_>, place: usize) -> Duration {
     let mut ids = place_announcement(place);
     ids.push("queue-callback-offer");
-    call.play_then_hold(&ids);
+    call.play_then_hold(&ids)
 }
 
 /// Handles one SIP event of the caller's leg or the agent's; the outcome when the call
