@@ -18,6 +18,7 @@ use clap::{Args, Parser, Subcommand};
 use hotline::agents::digest::Algorithm;
 use hotline::config::{parse_port_range, ServerConfig};
 use hotline::menu::{self, Menu};
+use hotline::queues::config::load_queue_config;
 use hotline::store::import::BadRow;
 use hotline::store::{import, import_accounts, Store, StoreError, Which, DEFAULT_SIP_REALM};
 
@@ -34,7 +35,7 @@ enum Command {
     /// Run the server (SIP on UDP and TCP, RTP, HTTP).
     Serve(ServeArgs),
     /// Validate a menu and its prompts; one `file:line:column: message` line per problem.
-    Check(MenuArgs),
+    Check(CheckArgs),
     /// Walk the menu without any network and print what it would play and do.
     Simulate(SimulateArgs),
     /// Subscriber lines in the store.
@@ -150,6 +151,15 @@ struct MenuArgs {
     /// The prompt folder.
     #[arg(long, env = "HOTLINE_PROMPTS", default_value = "prompts")]
     prompts: PathBuf,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    files: MenuArgs,
+    /// The queues the menu's transfers name (`config/queues.yaml`).
+    #[arg(long, env = "HOTLINE_QUEUES", default_value = "config/queues.yaml")]
+    queues: PathBuf,
 }
 
 #[derive(Args)]
@@ -278,16 +288,39 @@ async fn wait_for_stop_signal() {
     }
 }
 
-fn check(args: MenuArgs) -> ExitCode {
-    let diagnostics = menu::check(&args.menu, &args.prompts);
-    if diagnostics.is_empty() {
-        println!("{}: ok", args.menu.display());
+fn check(args: CheckArgs) -> ExitCode {
+    let CheckArgs { files, queues } = args;
+    let mut problems: Vec<String> = menu::check(&files.menu, &files.prompts)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    match load_queue_config(&queues) {
+        Err(error) => problems.push(error.to_string()),
+        Ok(config) => {
+            if let Ok(menu) = Menu::load(&files.menu) {
+                problems.extend(
+                    config
+                        .missing_queues(menu.queues())
+                        .into_iter()
+                        .map(|name| {
+                            format!(
+                        "{}: a transfer hands calls to queue `{name}`, which {} does not define",
+                        files.menu.display(),
+                        queues.display()
+                    )
+                        }),
+                );
+            }
+        }
+    }
+    if problems.is_empty() {
+        println!("{}: ok", files.menu.display());
         return ExitCode::SUCCESS;
     }
-    for diagnostic in &diagnostics {
-        eprintln!("{diagnostic}");
+    for problem in &problems {
+        eprintln!("{problem}");
     }
-    eprintln!("{} problem(s)", diagnostics.len());
+    eprintln!("{} problem(s)", problems.len());
     ExitCode::FAILURE
 }
 

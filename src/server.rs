@@ -106,9 +106,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     }
 
     let queues = load_queue_config(&config.tickets_config.join("queues.yaml"))?;
-    let unknown: Vec<&str> = (menu.queues().into_iter())
-        .filter(|name| queues.queue(name).is_none())
-        .collect();
+    let unknown = queues.missing_queues(menu.queues());
     if !unknown.is_empty() {
         bail!(
             "the menu hands calls to queues that {} does not define: {}",

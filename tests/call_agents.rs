@@ -43,6 +43,23 @@ async fn server_with(
     ring_timeout: &str,
     announce_every: &str,
 ) -> (TestServer, tempfile::TempDir) {
+    configured(
+        db,
+        &[
+            ("ring_timeout", ring_timeout),
+            ("announce_every", announce_every),
+        ],
+    )
+    .await
+}
+
+/// [`server_on`], with the queues open during `hours` only.
+async fn server_with_hours(db: &TestDb, hours: &str) -> (TestServer, tempfile::TempDir) {
+    configured(db, &[("hours", hours)]).await
+}
+
+/// A server whose `queues.yaml` has the top-level `settings` changed.
+async fn configured(db: &TestDb, settings: &[(&str, &str)]) -> (TestServer, tempfile::TempDir) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let config_dir = tempfile::tempdir().expect("a config folder");
     for entry in std::fs::read_dir(root.join("config")).expect("config/") {
@@ -51,8 +68,9 @@ async fn server_with(
         std::fs::copy(&path, target).expect("copied");
     }
     let queues = std::fs::read_to_string(root.join("config/queues.yaml")).expect("queues.yaml");
-    let queues = set_setting(&queues, "ring_timeout", ring_timeout);
-    let queues = set_setting(&queues, "announce_every", announce_every);
+    let queues = (settings.iter()).fold(queues, |text, (name, value)| {
+        set_setting(&text, name, value)
+    });
     std::fs::write(config_dir.path().join("queues.yaml"), queues).expect("written");
     let mut config = ServerConfig::for_tests(root);
     config.db = db.url.clone();
@@ -437,5 +455,38 @@ async fn caller_asks_for_a_call_back(db: &TestDb) {
 async fn a_waiting_caller_hears_their_place_and_can_leave_a_call_back_request() {
     for db in backends().await {
         caller_asks_for_a_call_back(&db).await;
+    }
+}
+
+async fn outside_opening_hours(db: &TestDb) {
+    // Open for one hour, starting two hours from now (local time of holidays.yaml).
+    let local = Utc::now() + chrono::Duration::hours(8);
+    let from = local + chrono::Duration::hours(2);
+    let to = from + chrono::Duration::hours(1);
+    let hours = format!("\"{}-{}\"", from.format("%H:00"), to.format("%H:00"));
+    let (server, _config) = server_with_hours(db, &hours).await;
+    press(&server, "1001", "ready").await;
+    let mut call = server.dial_from(CALLER).await;
+    call.press(key('0'), KeyMethod::Rfc4733)
+        .await
+        .expect("pressed");
+    call.expect_prompts(&["zh/05", "zh/queue-closed"], HEAR)
+        .await
+        .expect("closed: a call-back is promised");
+    call.wait_for_bye(WAIT).await.expect("the call ends");
+    let open = (server
+        .server
+        .store()
+        .callbacks(Some(CallbackState::Open), None))
+    .await
+    .expect("call-backs");
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0].reason.to_string(), "closed");
+}
+
+#[tokio::test]
+async fn outside_the_opening_hours_a_caller_leaves_a_call_back_request() {
+    for db in backends().await {
+        outside_opening_hours(&db).await;
     }
 }

@@ -1,5 +1,5 @@
 //! The `hotline` command as an operator runs it: `check` on the bundled and on a broken
-//! menu, and `simulate`.
+//! menu and queues file, and `simulate`.
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -75,5 +75,41 @@ fn simulate_prints_the_prompts_and_actions_of_a_key_sequence() {
             "play zh/02"
         ],
         "{stdout}"
+    );
+}
+
+#[test]
+fn check_finds_the_queues_the_menu_names_and_the_mistakes_of_queues_yaml() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let queues = std::fs::read_to_string(root.join("config/queues.yaml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let without_directory = dir.path().join("queues.yaml");
+    let cut = queues.find("  directory:").expect("a directory queue");
+    std::fs::write(&without_directory, &queues[..cut]).unwrap();
+    let out = hotline(&["check", "--queues", without_directory.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("a transfer hands calls to queue `directory`"),
+        "{stderr}"
+    );
+
+    let broken = dir.path().join("broken.yaml");
+    std::fs::write(
+        &broken,
+        queues.replace("ring_timeout: 15s", "ring_timeout: soon"),
+    )
+    .unwrap();
+    let out = hotline(&["check", "--queues", broken.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let line = queues
+        .lines()
+        .position(|l| l.starts_with("ring_timeout"))
+        .unwrap()
+        + 1;
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!("{}:{line}:15: ", broken.display())),
+        "{stderr}"
     );
 }

@@ -175,6 +175,17 @@ fn parse_duration(text: &str) -> Option<Duration> {
 }
 
 impl QueueConfig {
+    /// Those of `names` that are not queues here, each once.
+    pub fn missing_queues<'a>(&self, names: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+        let mut missing: Vec<&str> = Vec::new();
+        for name in names {
+            if self.queue(name).is_none() && !missing.contains(&name) {
+                missing.push(name);
+            }
+        }
+        missing
+    }
+
     /// The queue named `name`.
     pub fn queue(&self, name: &str) -> Option<&QueueSpec> {
         self.queues.iter().find(|queue| queue.name == name)
