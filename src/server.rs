@@ -175,6 +175,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         store: store.clone(),
         distributor,
         board,
+        sip_realm: config.sip_realm.clone(),
     });
     let router = crate::http::router(metrics.clone(), tickets, seats);
     tasks.spawn(async move {

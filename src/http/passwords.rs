@@ -2,8 +2,8 @@
 //! lists the locks in force, newest first; `DELETE /api/password-locks/{kind}/{subject}`
 //! lifts the lock of a `line` or `contract` password (204, or 404 when it is not locked).
 //!
-//! There is no login yet (issue 6 adds it): anyone who reaches the HTTP port can lift a
-//! lock, and the lift is recorded as by `api`. Errors are the tickets API's JSON errors.
+//! Both need an agent's login ([`super::login`]); a lift is recorded as by the agent's
+//! work number. Errors are the tickets API's JSON errors.
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
@@ -15,10 +15,8 @@ use serde_json::{json, Value};
 
 use crate::store::{PasswordSubject, Store};
 
+use super::login::{LoggedIn, Refused};
 use super::tickets::ApiError;
-
-/// Who a lift through the API is recorded as, until logins exist.
-const LIFTED_BY: &str = "api";
 
 /// The `/api/password-locks` routes.
 pub fn routes(store: Store) -> Router {
@@ -30,7 +28,7 @@ pub fn routes(store: Store) -> Router {
 
 /// `GET /api/password-locks`: `{"locks": [{"id", "kind", "subject", "locked_at",
 /// "locked_until", …}]}`.
-async fn list(State(store): State<Store>) -> Result<Json<Value>, ApiError> {
+async fn list(State(store): State<Store>, _: LoggedIn) -> Result<Json<Value>, Refused> {
     let locks = store.password_locks(true, Utc::now()).await?;
     Ok(Json(json!({ "locks": locks })))
 }
@@ -39,18 +37,22 @@ async fn list(State(store): State<Store>) -> Result<Json<Value>, ApiError> {
 /// kind other than `line` or `contract`.
 async fn lift(
     State(store): State<Store>,
+    LoggedIn(agent): LoggedIn,
     path: Result<Path<(String, String)>, PathRejection>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, Refused> {
     let Path((kind, subject)) =
         path.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
     let subject = PasswordSubject::from_parts(&kind, &subject)
         .map_err(|reason| ApiError::new(StatusCode::BAD_REQUEST, reason))?;
-    if store.lift_lock(&subject, LIFTED_BY, Utc::now()).await? {
+    let lifted = (store.lift_lock(&subject, &agent.work_number, Utc::now())).await?;
+    if lifted {
+        tracing::info!(%kind, by = %agent.work_number, "password lock lifted");
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::new(
             StatusCode::NOT_FOUND,
             format!("the {kind} password of {} is not locked", subject.subject()),
-        ))
+        )
+        .into())
     }
 }

@@ -11,30 +11,25 @@
 //!   line, the way through the menu, the ticket draft, the stage and the agent).
 //!
 //! Every route needs HTTP Basic authentication with an agent's work number and password
-//! (401 with a `WWW-Authenticate` challenge otherwise, also for a disabled agent);
-//! supervisors are the agents with the `supervisor` skill (403 for the others).
+//! ([`super::login`]: 401 with a challenge otherwise); supervisors are the agents with the
+//! `supervisor` skill (403 for the others).
 
 use std::sync::Arc;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{Query, State};
-use axum::http::header::WWW_AUTHENTICATE;
+use axum::extract::{FromRef, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use axum_extra::headers::authorization::Basic;
-use axum_extra::headers::Authorization;
-use axum_extra::TypedHeader;
 use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::login::{LoggedIn, Refused, Supervisor};
 use super::tickets::ApiError;
 use crate::call::{CallBoard, Distributor};
-use crate::passwords::Secret;
 use crate::queues::center::AgentCommand;
-use crate::store::{Agent, CallbackState, Store};
+use crate::store::{CallbackState, Store};
 
 /// The skill that makes an agent a supervisor.
 pub const SUPERVISOR_SKILL: &str = "supervisor";
@@ -46,6 +41,14 @@ pub struct Seats {
     pub distributor: Distributor,
     /// The queued calls' cards (the console shows them).
     pub board: CallBoard,
+    /// The SIP digest realm, for agents' passwords set through the API.
+    pub sip_realm: String,
+}
+
+impl FromRef<Arc<Seats>> for Store {
+    fn from_ref(seats: &Arc<Seats>) -> Store {
+        seats.store.clone()
+    }
 }
 
 /// The seat routes.
@@ -58,76 +61,6 @@ pub fn routes(seats: Arc<Seats>) -> Router {
         .with_state(seats)
 }
 
-/// A refusal for want of a login: 401 with the Basic challenge.
-struct LoginNeeded;
-
-impl IntoResponse for LoginNeeded {
-    fn into_response(self) -> Response {
-        let body = Json(json!({ "error": "log in with your work number and password" }));
-        let challenge = [(
-            WWW_AUTHENTICATE,
-            "Basic realm=\"hotline\", charset=\"UTF-8\"",
-        )];
-        (StatusCode::UNAUTHORIZED, challenge, body).into_response()
-    }
-}
-
-/// Either refusal of a route.
-enum Refused {
-    Login(LoginNeeded),
-    Api(ApiError),
-}
-
-impl IntoResponse for Refused {
-    fn into_response(self) -> Response {
-        match self {
-            Refused::Login(login) => login.into_response(),
-            Refused::Api(error) => error.into_response(),
-        }
-    }
-}
-
-impl<E: Into<ApiError>> From<E> for Refused {
-    fn from(error: E) -> Self {
-        Refused::Api(error.into())
-    }
-}
-
-/// The agent the request's Basic credentials name, if the password is theirs.
-async fn logged_in(
-    store: &Store,
-    credentials: Option<TypedHeader<Authorization<Basic>>>,
-) -> Result<Agent, Refused> {
-    let Some(TypedHeader(Authorization(basic))) = credentials else {
-        return Err(Refused::Login(LoginNeeded));
-    };
-    let password = Secret::new(basic.password().to_string());
-    let work_number = basic.username();
-    if !store.verify_agent_password(work_number, &password).await? {
-        tracing::info!(work_number, "HTTP login refused");
-        return Err(Refused::Login(LoginNeeded));
-    }
-    match store.agent(work_number).await? {
-        Some(agent) if !agent.disabled => Ok(agent),
-        _ => Err(Refused::Login(LoginNeeded)),
-    }
-}
-
-async fn supervisor(
-    store: &Store,
-    credentials: Option<TypedHeader<Authorization<Basic>>>,
-) -> Result<Agent, Refused> {
-    let agent = logged_in(store, credentials).await?;
-    if agent.skills.iter().any(|s| s == SUPERVISOR_SKILL) {
-        Ok(agent)
-    } else {
-        Err(Refused::Api(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "only supervisors see the queues",
-        )))
-    }
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StateChange {
@@ -137,10 +70,9 @@ struct StateChange {
 
 async fn set_state(
     State(seats): State<Arc<Seats>>,
-    credentials: Option<TypedHeader<Authorization<Basic>>>,
+    LoggedIn(agent): LoggedIn,
     body: Result<Json<StateChange>, JsonRejection>,
 ) -> Result<Json<Value>, Refused> {
-    let agent = logged_in(&seats.store, credentials).await?;
     let Json(change) = body.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
     let command = match change.state.as_str() {
         "ready" => AgentCommand::Ready,
@@ -167,11 +99,7 @@ async fn set_state(
     ))
 }
 
-async fn queues(
-    State(seats): State<Arc<Seats>>,
-    credentials: Option<TypedHeader<Authorization<Basic>>>,
-) -> Result<Json<Value>, Refused> {
-    supervisor(&seats.store, credentials).await?;
+async fn queues(State(seats): State<Arc<Seats>>, _: Supervisor) -> Result<Json<Value>, Refused> {
     let (queues, agents) = (seats.distributor.snapshot().await)
         .map_err(|stopped| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, stopped.to_string()))?;
     let queues: Vec<Value> = queues
@@ -212,10 +140,9 @@ struct CallbackQuery {
 
 async fn callbacks(
     State(seats): State<Arc<Seats>>,
-    credentials: Option<TypedHeader<Authorization<Basic>>>,
+    _: Supervisor,
     query: Result<Query<CallbackQuery>, QueryRejection>,
 ) -> Result<Json<Value>, Refused> {
-    supervisor(&seats.store, credentials).await?;
     let Query(query) = query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
     let state = (query.state.as_deref())
         .map(str::parse::<CallbackState>)
@@ -225,10 +152,6 @@ async fn callbacks(
     Ok(Json(json!({ "callbacks": callbacks })))
 }
 
-async fn calls(
-    State(seats): State<Arc<Seats>>,
-    credentials: Option<TypedHeader<Authorization<Basic>>>,
-) -> Result<Json<Value>, Refused> {
-    supervisor(&seats.store, credentials).await?;
+async fn calls(State(seats): State<Arc<Seats>>, _: Supervisor) -> Result<Json<Value>, Refused> {
     Ok(Json(json!({ "calls": seats.board.cards(Utc::now()) })))
 }

@@ -111,6 +111,17 @@ pub async fn request(
     path: &str,
     body: Option<&str>,
 ) -> (u16, Value) {
-    let answer = send(server, method, path, body).await;
+    request_as(server, None, method, path, body).await
+}
+
+/// [`request`] with HTTP Basic credentials (work number, password) when given.
+pub async fn request_as(
+    server: &RunningServer,
+    login: Option<(&str, &str)>,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> (u16, Value) {
+    let answer = send_as(server, login, method, path, body).await;
     (answer.status, answer.json())
 }

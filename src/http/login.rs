@@ -1,0 +1,101 @@
+//! Who is asking: HTTP Basic authentication of agents (work number and password) for the
+//! JSON API, as axum extractors. [`LoggedIn`] is any enabled agent whose password is
+//! right; [`Supervisor`] one with the `supervisor` skill. Anything else is refused with
+//! 401 and a `WWW-Authenticate: Basic` challenge (also for a disabled agent, so the
+//! answer does not tell which agents exist), or 403 for an agent who is not a supervisor.
+//! Refused logins are logged with the work number, never the password.
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::header::WWW_AUTHENTICATE;
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use axum_extra::headers::authorization::Basic;
+use axum_extra::headers::{Authorization, HeaderMapExt};
+use serde_json::json;
+
+use super::seats::SUPERVISOR_SKILL;
+use super::tickets::ApiError;
+use crate::passwords::Secret;
+use crate::store::{Agent, Store};
+
+/// A refusal: no (good) login, or an API error while checking it.
+pub enum Refused {
+    Login,
+    Api(ApiError),
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        match self {
+            Refused::Login => {
+                let body = Json(json!({ "error": "log in with your work number and password" }));
+                let challenge = [(
+                    WWW_AUTHENTICATE,
+                    "Basic realm=\"hotline\", charset=\"UTF-8\"",
+                )];
+                (StatusCode::UNAUTHORIZED, challenge, body).into_response()
+            }
+            Refused::Api(error) => error.into_response(),
+        }
+    }
+}
+
+impl<E: Into<ApiError>> From<E> for Refused {
+    fn from(error: E) -> Self {
+        Refused::Api(error.into())
+    }
+}
+
+/// An enabled agent who gave their own password.
+pub struct LoggedIn(pub Agent);
+
+/// A logged-in agent with the supervisor skill.
+pub struct Supervisor(pub Agent);
+
+impl<S> FromRequestParts<S> for LoggedIn
+where
+    Store: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Refused;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Refused> {
+        let Some(Authorization(basic)) = parts.headers.typed_get::<Authorization<Basic>>() else {
+            return Err(Refused::Login);
+        };
+        let store = Store::from_ref(state);
+        let password = Secret::new(basic.password().to_string());
+        let work_number = basic.username();
+        if !store.verify_agent_password(work_number, &password).await? {
+            tracing::info!(work_number, "HTTP login refused");
+            return Err(Refused::Login);
+        }
+        match store.agent(work_number).await? {
+            Some(agent) if !agent.disabled => Ok(LoggedIn(agent)),
+            _ => Err(Refused::Login),
+        }
+    }
+}
+
+impl<S> FromRequestParts<S> for Supervisor
+where
+    Store: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Refused;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Refused> {
+        let LoggedIn(agent) = LoggedIn::from_request_parts(parts, state).await?;
+        if agent.skills.iter().any(|skill| skill == SUPERVISOR_SKILL) {
+            Ok(Supervisor(agent))
+        } else {
+            tracing::info!(work_number = %agent.work_number, "supervisor's route refused");
+            Err(Refused::Api(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "only supervisors may do this",
+            )))
+        }
+    }
+}
