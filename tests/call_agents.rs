@@ -60,6 +60,15 @@ async fn server_with_hours(db: &TestDb, hours: &str) -> (TestServer, tempfile::T
 
 /// A server whose `queues.yaml` has the top-level `settings` changed.
 async fn configured(db: &TestDb, settings: &[(&str, &str)]) -> (TestServer, tempfile::TempDir) {
+    configured_with(db, settings, |queues| queues).await
+}
+
+/// [`configured`], with `edit` applied to the whole `queues.yaml` text too.
+async fn configured_with(
+    db: &TestDb,
+    settings: &[(&str, &str)],
+    edit: impl FnOnce(String) -> String,
+) -> (TestServer, tempfile::TempDir) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let config_dir = tempfile::tempdir().expect("a config folder");
     for entry in std::fs::read_dir(root.join("config")).expect("config/") {
@@ -71,7 +80,7 @@ async fn configured(db: &TestDb, settings: &[(&str, &str)]) -> (TestServer, temp
     let queues = (settings.iter()).fold(queues, |text, (name, value)| {
         set_setting(&text, name, value)
     });
-    std::fs::write(config_dir.path().join("queues.yaml"), queues).expect("written");
+    std::fs::write(config_dir.path().join("queues.yaml"), edit(queues)).expect("written");
     let mut config = ServerConfig::for_tests(root);
     config.db = db.url.clone();
     config.tickets_config = config_dir.path().to_path_buf();
@@ -488,5 +497,38 @@ async fn outside_opening_hours(db: &TestDb) {
 async fn outside_the_opening_hours_a_caller_leaves_a_call_back_request() {
     for db in backends().await {
         outside_opening_hours(&db).await;
+    }
+}
+
+async fn external_acd(db: &TestDb) {
+    let general = "  general:\n";
+    let acd = "sip:acd@127.0.0.1:5999";
+    let with_acd = |queues: String| {
+        assert!(queues.contains(general), "a general queue in queues.yaml");
+        queues.replace(general, &format!("{general}    refer_to: {acd}\n"))
+    };
+    let (server, _config) = configured_with(db, &[], with_acd).await;
+    let mut call = server.dial_from(CALLER).await;
+    call.press(key('0'), KeyMethod::Rfc4733)
+        .await
+        .expect("pressed");
+    let refer_to = call.wait_for_refer(HEAR).await.expect("a REFER to the ACD");
+    let target = refer_to.trim_matches(['<', '>']);
+    assert!(target.starts_with(&format!("{acd}?")), "{refer_to}");
+    assert!(
+        target.contains(&format!("X-Hotline-Caller={CALLER}")),
+        "{refer_to}"
+    );
+    assert!(target.contains("&Call-Info=%3Chttp%3A%2F%2F"), "{refer_to}");
+    call.notify_transfer(200).await.expect("NOTIFY answered");
+    call.wait_for_bye(WAIT)
+        .await
+        .expect("handed over, the server hangs up");
+}
+
+#[tokio::test]
+async fn a_queue_kept_by_an_external_acd_hands_the_caller_over_by_refer_with_the_context() {
+    for db in backends().await {
+        external_acd(&db).await;
     }
 }

@@ -25,6 +25,7 @@ mod media_bridge;
 mod media_bridge_tests;
 pub mod media_clock;
 mod media_path;
+mod queue_exits;
 mod queued;
 mod rtp_leg;
 pub mod rtp_ports;

@@ -28,6 +28,7 @@ use tokio::sync::mpsc;
 
 use super::board::{self, CallCard};
 use super::media_clock::{MediaEvent, MediaHandle};
+use super::queue_exits::{hand_to_acd, leave_with_callback};
 use super::switchboard::{event_call, Command, CommandSender};
 use super::task::{advertised_ip, playlist, Answer, CallSetup};
 use super::CallContext;
@@ -39,14 +40,14 @@ use crate::queues::config::Standing;
 use crate::queues::seat::CallId;
 use crate::sdp;
 use crate::sip::{CallEvent, OutgoingInvite, Transport};
-use crate::store::{CallbackReason, NewCallback};
+use crate::store::CallbackReason;
 use crate::tickets::model::Tier;
 
 /// The hold music prompt (it loops while the caller waits).
 const HOLD_MUSIC: &str = "music/hold";
 
 /// Where the call stands.
-enum Stage {
+pub(super) enum Stage {
     Waiting,
     /// The agent's phone rings.
     Ringing {
@@ -87,8 +88,27 @@ pub(super) struct QueuedCall<'a> {
 }
 
 impl QueuedCall<'_> {
-    fn id(&self) -> CallId {
+    pub(super) fn id(&self) -> CallId {
         CallId(self.commands.call().0)
+    }
+
+    /// What an agent's phone (or an external ACD) is told about the call: the caller's
+    /// number, a link to the call's card, the ticket the menu made.
+    pub(super) fn context_headers(&self) -> Vec<(String, String)> {
+        let mut headers = vec![
+            ("X-Hotline-Caller".to_string(), self.setup.caller.clone()),
+            (
+                "Call-Info".to_string(),
+                format!(
+                    "<{}/console/calls/{}>;purpose=info",
+                    self.context.console_base, self.setup.call_id
+                ),
+            ),
+        ];
+        if let Some(ticket) = &self.ticket {
+            headers.push(("X-Hotline-Ticket".to_string(), ticket.clone()));
+        }
+        headers
     }
 
     /// The offered agent's phone did not take the call: the caller waits again.
@@ -98,7 +118,7 @@ impl QueuedCall<'_> {
     }
 
     /// Moves the call's card on the board to `stage`, with the agent it is offered to.
-    fn show(&self, stage: board::Stage, agent: Option<&str>) {
+    pub(super) fn show(&self, stage: board::Stage, agent: Option<&str>) {
         self.context.board.update(&self.setup.call_id, |card| {
             card.stage = stage;
             card.agent = agent.map(str::to_string);
@@ -110,7 +130,7 @@ impl QueuedCall<'_> {
         format!("{}/{id}", self.context.menu.language())
     }
 
-    fn play(&mut self, ids: &[&str]) {
+    pub(super) fn play(&mut self, ids: &[&str]) {
         let names: Vec<String> = ids.iter().map(|id| self.prompt(id)).collect();
         self.play_names(&names);
     }
@@ -122,7 +142,7 @@ impl QueuedCall<'_> {
 
     /// Plays `ids` then the hold music (once: its end is heard as `PlaybackFinished`
     /// and it starts again); how long `ids` take, before the music.
-    fn play_then_hold(&mut self, ids: &[&str]) -> Duration {
+    pub(super) fn play_then_hold(&mut self, ids: &[&str]) -> Duration {
         let names: Vec<String> = ids.iter().map(|id| self.prompt(id)).collect();
         let spoken = (playlist(&self.context.prompts, &names).iter())
             .map(|prompt| prompt.duration)
@@ -166,6 +186,9 @@ pub(super) async fn serve(mut call: QueuedCall<'_>, requested: &str) -> CallOutc
             &["queue-closed"],
         )
         .await;
+    }
+    if let Some(acd) = &spec.refer_to {
+        return hand_to_acd(&mut call, &queue, acd).await;
     }
     let joined = context.distributor.join(call.id(), &queue, tier).await;
     let notices = match joined {
@@ -456,19 +479,7 @@ async fn ring(call: &mut QueuedCall<'_>, agent: &str) -> Option<Stage> {
         leg_sdp.session_id,
     );
     let caller = &call.setup.caller;
-    let mut headers = vec![
-        ("X-Hotline-Caller".to_string(), caller.clone()),
-        (
-            "Call-Info".to_string(),
-            format!(
-                "<{}/console/calls/{}>;purpose=info",
-                context.console_base, call.setup.call_id
-            ),
-        ),
-    ];
-    if let Some(ticket) = &call.ticket {
-        headers.push(("X-Hotline-Ticket".to_string(), ticket.clone()));
-    }
+    let headers = call.context_headers();
     let invite = OutgoingInvite {
         request_uri: binding.contact.clone(),
         destination,
@@ -492,49 +503,6 @@ async fn ring(call: &mut QueuedCall<'_>, agent: &str) -> Option<Stage> {
     })
 }
 
-/// Keeps a call-back request for the caller, plays `ids` and ends the call.
-async fn leave_with_callback(
-    call: &mut QueuedCall<'_>,
-    stage: &Stage,
-    queue: &str,
-    reason: CallbackReason,
-    ids: &[&str],
-) -> CallOutcome {
-    call.context.distributor.leave(call.id());
-    if let Some(leg) = leg_of(stage) {
-        leg.send(Command::Hangup);
-    }
-    let request = NewCallback {
-        created_at: Utc::now(),
-        caller: call.setup.caller.clone(),
-        callback_number: None,
-        queue: queue.to_string(),
-        reason,
-        call_id: call.setup.call_id.clone(),
-        waited_ms: u64::try_from(call.handed_over.elapsed().as_millis()).unwrap_or(u64::MAX),
-    };
-    if let Err(error) = call.context.desk.keep_callback(&request).await {
-        tracing::error!(%error, "call-back request could not be kept");
-    }
-    call.play(ids);
-    // The goodbye plays to its end unless the caller hangs up first.
-    loop {
-        tokio::select! {
-            event = call.events.recv() => match event {
-                Some(CallEvent::Ended { .. }) | None => return CallOutcome::CallbackKept,
-                _ => {}
-            },
-            media_event = call.media.next_event() => match media_event {
-                Some(MediaEvent::PlaybackFinished(play)) if play == call.playing => break,
-                Some(MediaEvent::PlaybackFinished(_) | MediaEvent::Key(..)) => {}
-                _ => break,
-            },
-        }
-    }
-    call.commands.send(Command::Hangup);
-    CallOutcome::CallbackKept
-}
-
 /// Hangs up the caller and the agent's leg if there is one.
 fn end_both(call: &QueuedCall<'_>, stage: &Stage, outcome: CallOutcome) -> CallOutcome {
     if let Some(leg) = leg_of(stage) {
@@ -544,7 +512,7 @@ fn end_both(call: &QueuedCall<'_>, stage: &Stage, outcome: CallOutcome) -> CallO
     outcome
 }
 
-fn leg_of(stage: &Stage) -> Option<&CommandSender> {
+pub(super) fn leg_of(stage: &Stage) -> Option<&CommandSender> {
     match stage {
         Stage::Ringing { leg, .. } | Stage::Connecting { leg, .. } | Stage::Bridged { leg, .. } => {
             Some(leg)

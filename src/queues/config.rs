@@ -67,6 +67,9 @@ pub struct QueueSpec {
     /// A caller who has waited this long is told nobody can take the call.
     pub max_wait: Duration,
     pub hours: OpeningHours,
+    /// An external ACD that takes this queue's callers instead of our agents: they are
+    /// handed to it by SIP REFER (with the call's context), and `skills` may be empty.
+    pub refer_to: Option<String>,
 }
 
 /// Callers asking for `from` go to `to` when they are big, important or leased-line
@@ -228,7 +231,17 @@ pub fn parse_queue_config(text: &str, file: &Path) -> Result<QueueConfig, Config
             let message = format!("queue `{name}` is defined twice");
             return Err(doc.error(&format!("queues.{name}"), &message));
         }
-        if raw.skills.is_empty() {
+        if let Some(uri) = &raw.refer_to {
+            let sip = ["sip:", "sips:"].iter().any(|scheme| {
+                uri.strip_prefix(scheme)
+                    .is_some_and(|rest| !rest.is_empty() && !rest.contains(['?', '<', '>', ' ']))
+            });
+            if !sip {
+                let message =
+                    format!("refer_to needs a SIP address like sip:acd@10.0.0.9, found `{uri}`");
+                return Err(doc.error(&at("refer_to"), &message));
+            }
+        } else if raw.skills.is_empty() {
             let message = format!("queue `{name}` needs at least one skill");
             return Err(doc.error(&at("skills"), &message));
         }
@@ -254,6 +267,7 @@ pub fn parse_queue_config(text: &str, file: &Path) -> Result<QueueConfig, Config
             max_waiting: raw.max_waiting,
             max_wait: raw.max_wait.0,
             hours: raw.hours.map_or_else(|| parsed.hours.clone(), |h| h.0),
+            refer_to: raw.refer_to,
         });
     }
     if queues.is_empty() {
@@ -304,11 +318,14 @@ struct QueuesFile {
 struct RawQueue {
     #[serde(default)]
     title: Option<String>,
+    #[serde(default)]
     skills: Vec<String>,
     max_waiting: usize,
     max_wait: TimeText,
     #[serde(default)]
     hours: Option<HoursText>,
+    #[serde(default)]
+    refer_to: Option<String>,
 }
 
 fn always() -> OpeningHours {
