@@ -383,3 +383,30 @@ fn an_unquoted_digit_key_is_a_key_but_a_time_needs_its_unit() {
         "{e}"
     );
 }
+
+#[test]
+fn a_queue_kept_by_an_external_acd_needs_a_sip_address_and_no_skills() {
+    let text = minimal(
+        "queues:\n  general: {skills: [ordinary], max_waiting: 5, max_wait: 5m}\n  \
+         acd: {refer_to: \"sip:acd@10.0.0.9\", max_waiting: 5, max_wait: 5m}\n",
+    );
+    let config = parse(&text).unwrap();
+    let acd = config.queue("acd").unwrap();
+    assert_eq!(acd.refer_to.as_deref(), Some("sip:acd@10.0.0.9"));
+    assert!(acd.skills.is_empty());
+    assert_eq!(config.queue("general").unwrap().refer_to, None);
+
+    let text = text.replace("sip:acd@10.0.0.9", "tel:114");
+    let e = error(&text);
+    assert!(
+        e.starts_with("9:19: refer_to needs a SIP address like sip:acd@10.0.0.9, found `tel:114`"),
+        "{e}"
+    );
+    let e = error(&minimal(
+        "queues:\n  general: {max_waiting: 5, max_wait: 5m}\n",
+    ));
+    assert!(
+        e.contains("queue `general` needs at least one skill"),
+        "{e}"
+    );
+}
