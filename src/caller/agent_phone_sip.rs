@@ -12,6 +12,7 @@
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 
+use super::message::push_body;
 use crate::agents::digest::{ha1, Algorithm, Credentials};
 
 /// A SIP request or response as received.
@@ -181,16 +182,7 @@ pub fn response(
         request.call_id().unwrap_or_default(),
         request.header("CSeq").unwrap_or_default(),
     );
-    match body {
-        Some((content_type, body)) => {
-            let _ = write!(
-                m,
-                "Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
-                body.len()
-            );
-        }
-        None => m.push_str("Content-Length: 0\r\n\r\n"),
-    }
+    push_body(&mut m, body);
     m
 }
 

@@ -148,16 +148,7 @@ impl Leg {
             let _ = write!(m, "Contact: {}\r\n", self.contact());
         }
         m.push_str("User-Agent: hotline-caller\r\n");
-        match body {
-            Some((content_type, body)) => {
-                let _ = write!(
-                    m,
-                    "Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
-                    body.len()
-                );
-            }
-            None => m.push_str("Content-Length: 0\r\n\r\n"),
-        }
+        push_body(&mut m, body);
         m
     }
 
@@ -290,6 +281,20 @@ impl Leg {
 }
 
 /// Body of a SIP INFO carrying a key (`application/dtmf-relay`).
+/// Ends a message's headers with Content-Type (if any) and Content-Length, then the body.
+pub(super) fn push_body(m: &mut String, body: Option<(&str, &str)>) {
+    match body {
+        Some((content_type, body)) => {
+            let _ = write!(
+                m,
+                "Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+        }
+        None => m.push_str("Content-Length: 0\r\n\r\n"),
+    }
+}
+
 pub fn dtmf_relay_body(key: char, duration_ms: u32) -> String {
     format!("Signal={key}\r\nDuration={duration_ms}\r\n")
 }

@@ -45,23 +45,9 @@ impl RtpPacketizer {
     /// after [`start_talkspurt`](Self::start_talkspurt). Allocates only if `out` has less
     /// capacity than the packet.
     pub fn write_packet(&mut self, payload: &[u8], samples: u32, out: &mut Vec<u8>) {
-        let header = Header {
-            version: 2,
-            marker: self.marker,
-            payload_type: self.payload_type,
-            sequence_number: self.sequence,
-            timestamp: self.timestamp,
-            ssrc: self.ssrc,
-            ..Header::default()
-        };
-        out.clear();
-        out.resize(RTP_HEADER_LEN, 0);
-        // Cannot fail: the buffer is exactly the size of a header without CSRC/extension.
-        let written = header.marshal_to(out);
-        debug_assert_eq!(written.ok(), Some(RTP_HEADER_LEN));
-        out.extend_from_slice(payload);
+        let (marker, payload_type, timestamp) = (self.marker, self.payload_type, self.timestamp);
+        self.write(marker, payload_type, timestamp, payload, out);
         self.marker = false;
-        self.sequence = self.sequence.wrapping_add(1);
         self.timestamp = self.timestamp.wrapping_add(samples);
     }
 
@@ -78,10 +64,23 @@ impl RtpPacketizer {
         payload: &[u8],
         out: &mut Vec<u8>,
     ) {
+        self.write(marker, payload_type & 0x7F, timestamp, payload, out);
+    }
+
+    /// Writes a packet with this stream's SSRC and next sequence number into `out`
+    /// (cleared first) and advances the sequence number.
+    fn write(
+        &mut self,
+        marker: bool,
+        payload_type: u8,
+        timestamp: u32,
+        payload: &[u8],
+        out: &mut Vec<u8>,
+    ) {
         let header = Header {
             version: 2,
             marker,
-            payload_type: payload_type & 0x7F,
+            payload_type,
             sequence_number: self.sequence,
             timestamp,
             ssrc: self.ssrc,
@@ -89,6 +88,7 @@ impl RtpPacketizer {
         };
         out.clear();
         out.resize(RTP_HEADER_LEN, 0);
+        // Cannot fail: the buffer is exactly the size of a header without CSRC/extension.
         let written = header.marshal_to(out);
         debug_assert_eq!(written.ok(), Some(RTP_HEADER_LEN));
         out.extend_from_slice(payload);
