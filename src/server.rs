@@ -145,7 +145,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     };
     let media_clock = MediaClock::start(media_threads, metrics.clone())
         .context("starting the media clock threads")?;
-    let distributor = Distributor::start(&queues);
+    let distributor = Distributor::start(&queues, store.clone());
     let board = CallBoard::default();
     let context = Arc::new(CallContext {
         menu: Arc::new(menu),

@@ -6,7 +6,8 @@ use std::process::{Command, Output};
 
 use hotline::agents::digest::{ha1, Algorithm};
 use hotline::passwords::Secret;
-use hotline::store::Store;
+use hotline::queues::seat::SeatStateName;
+use hotline::store::{SeatRecord, Store};
 
 /// Runs `hotline agents ARGS --db URL`, with `password` in HOTLINE_AGENT_PASSWORD when
 /// given, and without any realm from the environment.
@@ -71,8 +72,24 @@ async fn an_agent_is_added_listed_given_a_new_password_and_disabled() {
     let listed = succeeds(agents(&url, &["list"], None));
     assert_eq!(
         listed,
-        "1001\t王芳\tordinary,senior\tenabled\t0 registration(s)\n\
-         2002\t李强\tsupervisor\tenabled\t0 registration(s)\n"
+        "1001\t王芳\tordinary,senior\tenabled\t0 registration(s)\tlogged-out\n\
+         2002\t李强\tsupervisor\tenabled\t0 registration(s)\tlogged-out\n"
+    );
+    // A seat the server wrote (here by hand) is shown with its reason.
+    let store = Store::connect(&url).await.unwrap();
+    let since = "2026-11-28T03:00:00Z".parse().unwrap();
+    let seat = SeatRecord {
+        work_number: "1001".to_string(),
+        state: SeatStateName::NotReady,
+        reason: Some("training".to_string()),
+        call_id: None,
+        since,
+    };
+    store.save_seat(&seat).await.unwrap();
+    let listed = succeeds(agents(&url, &["list"], None));
+    assert!(
+        listed.contains("\tnot-ready (training) since 2026-11-28 03:00:00 UTC\n"),
+        "{listed}"
     );
 
     let changed = succeeds(agents(&url, &["passwd", "1001"], Some("soft-phone-3")));
@@ -85,7 +102,6 @@ async fn an_agent_is_added_listed_given_a_new_password_and_disabled() {
         "{listed}"
     );
 
-    let store = Store::connect(&url).await.unwrap();
     let password = |text: &str| Secret::new(text.to_string());
     assert!(!store
         .verify_agent_password("1001", &password("soft-phone-1"))

@@ -1,14 +1,17 @@
 //! The agents in the store on every backend: added, listed and read back with their skills
 //! in order, refused when duplicate or malformed, given a new password (argon2 hash and
 //! digest HA1s alike), disabled and enabled, and their phones' bindings upserted,
-//! refreshed, unbound and expired on a fake clock.
+//! refreshed, unbound and expired on a fake clock; their seats written through and read back.
 
 mod store_common;
 
 use chrono::{DateTime, Duration, Utc};
 use hotline::agents::digest::{ha1, Algorithm};
 use hotline::passwords::Secret;
-use hotline::store::{Binding, InvalidAgent, NewAgent, Store, StoreError, DEFAULT_SIP_REALM};
+use hotline::queues::seat::SeatStateName;
+use hotline::store::{
+    Binding, InvalidAgent, NewAgent, SeatRecord, Store, StoreError, DEFAULT_SIP_REALM,
+};
 use store_common::{backends, local};
 
 fn secret(text: &str) -> Secret {
@@ -370,6 +373,44 @@ async fn a_binding_expires_at_its_expiry_to_the_millisecond() {
         assert_eq!(expired, 2, "{}", db.backend);
         assert_eq!(db.count_rows("agent_bindings").await, 1);
         assert_eq!(store.bindings("1001", now).await.unwrap(), [long]);
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_seat_is_written_through_replaced_and_read_back() {
+    for db in backends().await {
+        let store = &db.store;
+        let now = local(10, 11, 0);
+        with_agent(store, now).await;
+        let mut seat = SeatRecord {
+            work_number: "1001".to_string(),
+            state: SeatStateName::Ringing,
+            reason: None,
+            call_id: Some("a84b4c76e66710@pc33".to_string()),
+            since: now,
+        };
+        store.save_seat(&seat).await.unwrap();
+        assert_eq!(
+            store.seats().await.unwrap(),
+            vec![seat.clone()],
+            "{}",
+            db.backend
+        );
+        seat.state = SeatStateName::NotReady;
+        seat.reason = Some("no-answer".to_string());
+        seat.call_id = None;
+        seat.since = now + Duration::seconds(15);
+        store.save_seat(&seat).await.unwrap();
+        assert_eq!(store.seats().await.unwrap(), vec![seat], "{}", db.backend);
+        let stranger = SeatRecord {
+            work_number: "4444".to_string(),
+            state: SeatStateName::Ready,
+            reason: None,
+            call_id: None,
+            since: now,
+        };
+        assert!(store.save_seat(&stranger).await.is_err(), "no such agent");
         db.finish().await;
     }
 }

@@ -5,25 +5,29 @@
 //! what a call must do is sent to that call's own channel as a [`Notice`].
 //!
 //! Decisions: the centre lives in this server's memory (one server serves the queues;
-//! the store keeps the agents, their phones and the call-back requests); a call whose
-//! task has gone (its channel closed) is taken out of the centre as abandoned.
+//! the store keeps the agents, their phones and the call-back requests, and each seat is
+//! written through to it by [`SeatMirror`]); a call whose task has gone (its channel
+//! closed) is taken out of the centre as abandoned.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot};
 
+use super::seat_mirror::SeatMirror;
 use crate::queues::center::{
     AgentCommand, AgentSnapshot, Center, Notice, QueueSetup, QueueSnapshot, Refusal, Timing,
 };
 use crate::queues::config::QueueConfig;
 use crate::queues::seat::{CallId, SeatError, SeatState};
+use crate::store::Store;
 use crate::tickets::model::Tier;
 
 /// What the task is asked.
 enum Request {
     Join {
         call: CallId,
+        sip_call_id: String,
         queue: String,
         tier: Tier,
         notices: mpsc::UnboundedSender<Notice>,
@@ -55,8 +59,9 @@ pub struct Distributor {
 pub struct Stopped;
 
 impl Distributor {
-    /// Starts the task on the current tokio runtime, with the queues of `config`.
-    pub fn start(config: &QueueConfig) -> Distributor {
+    /// Starts the task on the current tokio runtime, with the queues of `config`; the
+    /// seats are written through to `store`.
+    pub fn start(config: &QueueConfig, store: Store) -> Distributor {
         let timing = Timing {
             ring_timeout: config.ring_timeout,
             wrap_up: config.wrap_up,
@@ -70,7 +75,8 @@ impl Distributor {
             max_wait: spec.max_wait,
         });
         let (requests, received) = mpsc::unbounded_channel();
-        tokio::spawn(run(Center::new(timing, queues), received));
+        let mirror = SeatMirror::start(store, config.wrap_up);
+        tokio::spawn(run(Center::new(timing, queues), mirror, received));
         Distributor { requests }
     }
 
@@ -78,6 +84,7 @@ impl Distributor {
     pub async fn join(
         &self,
         call: CallId,
+        sip_call_id: &str,
         queue: &str,
         tier: Tier,
     ) -> Result<Result<mpsc::UnboundedReceiver<Notice>, Refusal>, Stopped> {
@@ -85,6 +92,7 @@ impl Distributor {
         let (reply, answer) = oneshot::channel();
         self.send(Request::Join {
             call,
+            sip_call_id: sip_call_id.to_string(),
             queue: queue.to_string(),
             tier,
             notices,
@@ -152,7 +160,11 @@ impl Distributor {
 }
 
 /// The task: requests and deadlines in, notices out.
-async fn run(mut center: Center, mut requests: mpsc::UnboundedReceiver<Request>) {
+async fn run(
+    mut center: Center,
+    mut mirror: SeatMirror,
+    mut requests: mpsc::UnboundedReceiver<Request>,
+) {
     let mut calls: HashMap<CallId, mpsc::UnboundedSender<Notice>> = HashMap::new();
     loop {
         let due = center
@@ -161,7 +173,7 @@ async fn run(mut center: Center, mut requests: mpsc::UnboundedReceiver<Request>)
         let notices = tokio::select! {
             request = requests.recv() => {
                 let Some(request) = request else { return };
-                handle(&mut center, &mut calls, request);
+                handle(&mut center, &mut calls, &mut mirror, request);
                 Vec::new()
             }
             () = tokio::time::sleep_until(due.into()) => center.on_timeout(Instant::now()),
@@ -179,18 +191,21 @@ async fn run(mut center: Center, mut requests: mpsc::UnboundedReceiver<Request>)
                 due_now = center.dispatch(Instant::now());
             }
         }
+        mirror.sync(&center.agents());
     }
 }
 
 fn handle(
     center: &mut Center,
     calls: &mut HashMap<CallId, mpsc::UnboundedSender<Notice>>,
+    mirror: &mut SeatMirror,
     request: Request,
 ) {
     let now = Instant::now();
     match request {
         Request::Join {
             call,
+            sip_call_id,
             queue,
             tier,
             notices,
@@ -199,12 +214,14 @@ fn handle(
             let joined = center.join(call, &queue, tier, now);
             if joined.is_ok() {
                 calls.insert(call, notices);
+                mirror.joined(call, sip_call_id);
             }
             let _ = reply.send(joined);
         }
         Request::Leave(call) => {
             center.leave(call, now);
             calls.remove(&call);
+            mirror.left(call);
         }
         Request::Position(call, reply) => {
             let _ = reply.send(center.position(call, now));
@@ -218,6 +235,7 @@ fn handle(
         Request::Ended(call) => {
             center.ended(call, now);
             calls.remove(&call);
+            mirror.left(call);
         }
         Request::Agent {
             work_number,

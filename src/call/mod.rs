@@ -29,6 +29,7 @@ mod queue_exits;
 mod queued;
 mod rtp_leg;
 pub mod rtp_ports;
+mod seat_mirror;
 pub mod switchboard;
 mod task;
 

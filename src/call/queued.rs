@@ -190,7 +190,9 @@ pub(super) async fn serve(mut call: QueuedCall<'_>, requested: &str) -> CallOutc
     if let Some(acd) = &spec.refer_to {
         return hand_to_acd(&mut call, &queue, acd).await;
     }
-    let joined = context.distributor.join(call.id(), &queue, tier).await;
+    let joined = (context.distributor)
+        .join(call.id(), &call.setup.call_id, &queue, tier)
+        .await;
     let notices = match joined {
         Ok(Ok(notices)) => notices,
         Ok(Err(refusal)) => {

@@ -91,16 +91,27 @@ pub async fn agents(store: Store, command: AgentsCommand) -> Result<ExitCode, St
             println!("agent {} added", agent.work_number);
         }
         AgentsCommand::List => {
+            let seats = store.seats().await.map_err(|e| e.to_string())?;
             for agent in store.agents().await.map_err(|e| e.to_string())? {
                 let bindings = store.bindings(&agent.work_number, now).await;
                 let registered = bindings.map_err(|e| e.to_string())?.len();
-                let state = if agent.disabled {
+                let access = if agent.disabled {
                     "disabled"
                 } else {
                     "enabled"
                 };
+                let seat = seats.iter().find(|s| s.work_number == agent.work_number);
+                let seat = seat.map_or("logged-out".to_string(), |seat| {
+                    let reason = seat.reason.as_ref().map(|r| format!(" ({r})"));
+                    format!(
+                        "{}{} since {}",
+                        seat.state,
+                        reason.unwrap_or_default(),
+                        seat.since
+                    )
+                });
                 println!(
-                    "{}\t{}\t{}\t{state}\t{registered} registration(s)",
+                    "{}\t{}\t{}\t{access}\t{registered} registration(s)\t{seat}",
                     agent.work_number,
                     agent.name,
                     agent.skills.join(","),

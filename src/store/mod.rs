@@ -41,6 +41,7 @@ pub use accounts::{Balance, InstallOrder, NewCard, PasswordLock, PasswordSubject
 pub use agents::{Agent, Binding, InvalidAgent, NewAgent, DEFAULT_SIP_REALM};
 pub use callbacks::{Callback, CallbackReason, CallbackState, NewCallback};
 pub use recording::{NewRecording, Recording, RecordingId, RecordingInfo};
+pub use seats::SeatRecord;
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -168,6 +169,7 @@ macro_rules! on_backend {
 pub mod accounts;
 pub mod agents;
 pub mod callbacks;
+pub mod seats;
 
 impl Store {
     /// Connects to `sqlite://FILE` (created on first use; WAL, foreign keys, a busy
@@ -383,6 +385,7 @@ mod sqlite {
     include!("accounts_queries.rs");
     include!("agents_queries.rs");
     include!("callbacks_queries.rs");
+    include!("seats_queries.rs");
 }
 
 /// The PostgreSQL queries: a transaction-scoped advisory lock keyed by the number
@@ -411,4 +414,5 @@ mod postgres {
     include!("accounts_queries.rs");
     include!("agents_queries.rs");
     include!("callbacks_queries.rs");
+    include!("seats_queries.rs");
 }
