@@ -1,11 +1,13 @@
 //! HTTP (axum): `GET /healthz`, Prometheus `GET /metrics`, the tickets JSON API
 //! ([`tickets`]), the call recordings its tickets link to ([`recordings`]), the
-//! password locks ([`passwords`]) and the agents' seats and queues ([`seats`]).
+//! password locks ([`passwords`]), the agents' seats and queues ([`seats`]) and the agent
+//! console page with its sessions ([`console`]).
 //!
 //! Owns the HTTP routes, their JSON shapes and status codes only: what `/metrics` reports
 //! comes from [`crate::metrics`], every ticket decision from the store and the rules of
 //! [`crate::tickets`]. Must not decide anything about tickets itself.
 
+pub mod console;
 pub mod passwords;
 pub mod recordings;
 pub mod seats;
@@ -31,6 +33,7 @@ pub fn router(metrics: Arc<Metrics>, tickets: Arc<TicketsApi>, seats: Arc<Seats>
         .with_state(metrics)
         .merge(recordings::routes(tickets.store().clone()))
         .merge(passwords::routes(tickets.store().clone()))
+        .merge(console::routes(seats.clone(), tickets.clone()))
         .merge(seats::routes(seats))
         .merge(tickets::routes(tickets))
 }
