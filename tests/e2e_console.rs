@@ -3,7 +3,7 @@
 //! page pops the call (the caller, the way through the menu); the agent's phone answers,
 //! the agent files a fault ticket from the page, and the store holds it with the number,
 //! the description and the agent as its actor. Another agent may not read that call's
-//! card. Skipped (with a message) without chromium and chromedriver, unless
+//! card; a supervisor sees the queues and the agents. Skipped (with a message) without chromium and chromedriver, unless
 //! `HOTLINE_REQUIRE_E2E=1` makes that a failure.
 
 mod common;
@@ -124,11 +124,15 @@ async fn an_agent_takes_a_call_and_files_a_ticket_from_the_console() {
     let server = TestServer::start().await;
     let store = server.server.store();
     with_lines(store).await;
-    for work_number in ["1001", "1002"] {
+    for (work_number, skill) in [
+        ("1001", "ordinary"),
+        ("1002", "ordinary"),
+        ("9001", "supervisor"),
+    ] {
         let agent = NewAgent {
             work_number: work_number.to_string(),
             name: format!("坐席{work_number}"),
-            skills: vec!["ordinary".to_string()],
+            skills: vec![skill.to_string()],
             password: Secret::new(PASSWORD.to_string()),
         };
         (store.add_agent(&agent, DEFAULT_SIP_REALM, Utc::now()))
@@ -216,5 +220,20 @@ async fn an_agent_takes_a_call_and_files_a_ticket_from_the_console() {
     click(&browser, "logout").await;
     log_in(&browser, &console, "1002").await;
     assert_eq!(status_from_page(&browser, &card_path).await, 403);
+    let overview = browser
+        .find(Locator::Id("overview"))
+        .await
+        .expect("#overview");
+    assert!(
+        !overview.is_displayed().await.expect("shown?"),
+        "agents have none"
+    );
+
+    // A supervisor sees the queues and the agents live (1001 logged out with the page).
+    click(&browser, "logout").await;
+    log_in(&browser, &console, "9001").await;
+    text_of(&browser, "queues", |t| t.contains("general")).await;
+    text_of(&browser, "agents", |t| t.contains("1001 logged-out")).await;
+    assert_eq!(status_from_page(&browser, &card_path).await, 200);
     browser.close().await.expect("the browser closes");
 }
