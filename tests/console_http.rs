@@ -85,10 +85,34 @@ async fn add_agent(server: &RunningServer, work_number: &str, skill: &str) {
     .expect("agent added");
 }
 
+/// The value of `name="…" value="…"`-style attribute `marker` in `page`.
+fn attribute_after<'a>(page: &'a str, marker: &str) -> &'a str {
+    let start = page
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} in {page}"))
+        + marker.len();
+    page[start..].split('"').next().expect("a value")
+}
+
+/// The `name=value` of a Set-Cookie header.
+fn cookie_of(answer: &Answer) -> String {
+    let set_cookie = answer.header("set-cookie").expect("a cookie");
+    set_cookie
+        .split(';')
+        .next()
+        .expect("name=value")
+        .to_string()
+}
+
+/// The login page's form, posted with the page's login token and cookie.
 async fn login(server: &RunningServer, work_number: &str, password: &str) -> Answer {
-    let form = format!("work_number={work_number}&password={password}");
+    let page = http(server, "GET", "/console", &[], "").await;
+    let token = attribute_after(&page.body, r#"name="login_token" value=""#).to_string();
+    let form = format!("work_number={work_number}&password={password}&login_token={token}");
     let form_type = ("Content-Type", "application/x-www-form-urlencoded");
-    http(server, "POST", "/console/login", &[form_type], &form).await
+    let cookie = ("Cookie", cookie_of(&page));
+    let headers = [form_type, (cookie.0, cookie.1.as_str())];
+    http(server, "POST", "/console/login", &headers, &form).await
 }
 
 /// A logged-in agent: the cookie header value and the page's CSRF token.
@@ -132,6 +156,37 @@ impl Agent {
     }
 }
 
+/// The data line of the first `name` event of `GET /console/events`.
+async fn first_event(server: &RunningServer, cookie: &str, name: &str) -> String {
+    let mut stream = TcpStream::connect(server.http).await.expect("connect");
+    let request = format!(
+        "GET /console/events HTTP/1.1\r\nHost: {}\r\nCookie: {cookie}\r\n\r\n",
+        server.http
+    );
+    stream.write_all(request.as_bytes()).await.expect("write");
+    let marker = format!("event: {name}\ndata: ");
+    let mut received = Vec::new();
+    let read = async {
+        loop {
+            let mut chunk = [0u8; 4096];
+            let n = stream.read(&mut chunk).await.expect("read");
+            assert!(n > 0, "the stream ended");
+            received.extend_from_slice(&chunk[..n]);
+            let text = String::from_utf8_lossy(&received);
+            if let Some(start) = text.find(&marker) {
+                let data = &text[start + marker.len()..];
+                if let Some((line, _)) = data.split_once('\n') {
+                    assert!(text.contains("text/event-stream"), "{text}");
+                    return line.to_string();
+                }
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), read)
+        .await
+        .expect("the event within 10 s")
+}
+
 #[tokio::test]
 async fn login_sets_a_strict_http_only_session_cookie_and_refuses_wrong_passwords() {
     for (server, db) in servers().await {
@@ -144,9 +199,22 @@ async fn login_sets_a_strict_http_only_session_cookie_and_refuses_wrong_password
             "{backend}: login page"
         );
 
+        let form_type = ("Content-Type", "application/x-www-form-urlencoded");
+        let forged = format!("work_number=1001&password={PASSWORD}&login_token=abc");
+        let answer = http(&server, "POST", "/console/login", &[form_type], &forged).await;
+        assert_eq!(
+            answer.status, 403,
+            "{backend}: a login without the page's token"
+        );
+        assert!(answer.header("location").is_none(), "{backend}");
+
         let wrong = login(&server, "1001", "not-the-password").await;
         assert_eq!(wrong.status, 401, "{backend}");
-        assert!(wrong.header("set-cookie").is_none(), "{backend}");
+        let cookie = wrong.header("set-cookie").unwrap_or_default();
+        assert!(
+            cookie.starts_with("hotline_login="),
+            "{backend}: no session: {cookie}"
+        );
         assert!(
             wrong.body.contains("工号或密码错误"),
             "{backend}: {}",
@@ -237,6 +305,9 @@ async fn the_api_needs_a_session_and_changes_need_the_csrf_token() {
         assert_eq!(me["supervisor"], false);
         assert_eq!(me["agent"]["work_number"], "1001");
         assert_eq!(me["cards"], json!([]));
+
+        let seat = first_event(&server, &agent.cookie, "seat").await;
+        assert!(seat.contains(r#""state":"ready""#), "{backend}: {seat}");
 
         let pause = json!({"state": "not-ready", "reason": "午休 lunch"});
         let answer = agent.post(&server, "/console/api/state", &pause).await;

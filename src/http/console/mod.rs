@@ -7,16 +7,16 @@
 //!   else the console with the session's CSRF token in `<meta name="csrf-token">`;
 //!   `GET /console/calls/{call_id}` (the link in the ringing INVITE's Call-Info): the same;
 //!   `GET /console/console.js`, `GET /console/console.css`: its assets (embedded);
-//! - `POST /console/login` (form-urlencoded `work_number`, `password`): a session cookie
-//!   and 303 to `/console`, or 401 with the login page and a message;
+//! - `POST /console/login` (form-urlencoded `work_number`, `password`, `login_token`): a
+//!   session cookie and 303 to `/console`; 401 with the login page and a message for a
+//!   wrong login, 403 when `login_token` is not the login page's (see [`session`]);
 //! - `POST /console/logout`: ends the session (and logs the seat out when it can), 303;
 //! - the JSON API under `/console/api` ([`api`]) and the live updates `GET
 //!   /console/events` ([`events`]).
 //!
 //! Decisions: sessions and CSRF as in [`session`]; the agent is read from the store on
 //! every request, so a disabled agent's session stops working at once. The page is plain
-//! HTML, CSS and a small script (fetch + EventSource), no CDN, no framework. The login
-//! form relies on the SameSite=Strict cookie; it has no CSRF token of its own.
+//! HTML, CSS and a small script (fetch + EventSource), no CDN, no framework.
 
 mod api;
 mod events;
@@ -41,7 +41,7 @@ use super::tickets::{ApiError, TicketsApi};
 use crate::passwords::Secret;
 use crate::queues::center::AgentCommand;
 use crate::store::Agent;
-use session::{Session, Sessions, COOKIE, CSRF_HEADER};
+use session::{tokens_match, Session, Sessions, COOKIE, CSRF_HEADER, LOGIN_COOKIE};
 
 const LOGIN_PAGE: &str = include_str!("login.html");
 const CONSOLE_PAGE: &str = include_str!("console.html");
@@ -152,9 +152,16 @@ fn escape(text: &str) -> String {
         .replace('\'', "&#39;")
 }
 
+/// The login page with a fresh login token, in its form and in the `hotline_login` cookie.
 fn login_page(status: StatusCode, error: &str) -> Response {
-    let page = LOGIN_PAGE.replace("{{error}}", &escape(error));
-    (status, [(CACHE_CONTROL, "no-store")], Html(page)).into_response()
+    let token = session::random_hex();
+    let page = (LOGIN_PAGE.replace("{{error}}", &escape(error))).replace("{{login_token}}", &token);
+    let cookie = format!("{LOGIN_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/console");
+    let headers = [
+        (CACHE_CONTROL, "no-store".to_string()),
+        (SET_COOKIE, cookie),
+    ];
+    (status, headers, Html(page)).into_response()
 }
 
 async fn page(
@@ -186,10 +193,13 @@ async fn style() -> impl IntoResponse {
 struct LoginForm {
     work_number: String,
     password: String,
+    #[serde(default)]
+    login_token: String,
 }
 
 async fn login(
     State(console): State<Arc<Console>>,
+    cookies: Option<TypedHeader<Cookie>>,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Result<Response, ApiError> {
     let Ok(Form(form)) = form else {
@@ -198,6 +208,19 @@ async fn login(
             "请输入工号和密码 Enter your work number and password",
         ));
     };
+    let expected = cookies
+        .as_ref()
+        .and_then(|TypedHeader(c)| c.get(LOGIN_COOKIE));
+    if !tokens_match(expected.unwrap_or_default(), &form.login_token) {
+        tracing::info!(
+            work_number = form.work_number.trim(),
+            "console login without its form's token"
+        );
+        return Ok(login_page(
+            StatusCode::FORBIDDEN,
+            "登录页已过期，请重试 The login page expired, try again",
+        ));
+    }
     let work_number = form.work_number.trim();
     let password = Secret::new(form.password);
     let store = &console.seats.store;

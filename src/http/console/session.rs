@@ -5,7 +5,10 @@
 //! `hotline_session` cookie, HttpOnly, SameSite=Strict) and ends after [`IDLE_EXPIRY`]
 //! without a request, or at logout. Each session has its own CSRF token, also 32 random
 //! bytes in hex, which the page carries in a meta tag and sends back as `X-CSRF-Token`
-//! on every state-changing request; tokens are compared in constant time.
+//! on every state-changing request; tokens are compared in constant time. The login
+//! form is protected by a double submit: the login page sets a random `hotline_login`
+//! cookie (SameSite=Strict, Path=/console) and carries the same value in a hidden field;
+//! a login whose field does not match the cookie is refused (no server state needed).
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
@@ -19,6 +22,9 @@ pub const IDLE_EXPIRY: Duration = Duration::from_secs(12 * 3600);
 
 /// The cookie that names the session.
 pub const COOKIE: &str = "hotline_session";
+
+/// The cookie that carries the login form's token (double submit, see [`tokens_match`]).
+pub const LOGIN_COOKIE: &str = "hotline_login";
 
 /// The header that carries the session's CSRF token.
 pub const CSRF_HEADER: &str = "x-csrf-token";
@@ -34,8 +40,13 @@ pub struct Session {
 impl Session {
     /// Whether `token` is this session's CSRF token.
     pub fn csrf_matches(&self, token: &str) -> bool {
-        self.csrf.as_bytes().ct_eq(token.as_bytes()).into()
+        tokens_match(&self.csrf, token)
     }
+}
+
+/// Whether two tokens are the same (in constant time); an empty token matches nothing.
+pub fn tokens_match(expected: &str, given: &str) -> bool {
+    !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(given.as_bytes()))
 }
 
 /// Every live session, by its cookie value.
@@ -84,7 +95,8 @@ impl Sessions {
     }
 }
 
-fn random_hex() -> String {
+/// 32 random bytes in hex: a session's name, its CSRF token, a login form's token.
+pub fn random_hex() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
@@ -115,6 +127,7 @@ mod tests {
         assert!(session.csrf_matches(&session.csrf.clone()));
         assert!(!session.csrf_matches("wrong"));
         assert!(!session.csrf_matches(""));
+        assert!(!tokens_match("", ""), "an empty token matches nothing");
         sessions.close(&token);
         assert!(sessions.touch(&token, now).is_none());
     }
