@@ -349,6 +349,16 @@ async fn only_supervisors_see_the_overview_and_other_agents_calls() {
         assert_eq!(seat.expect("1001 listed")["state"], "ready", "{backend}");
         assert!(supervisor.get(&server, "/console/api/me").await.json()["supervisor"] == true);
 
+        let types = agent
+            .get(&server, "/console/api/complaint-types")
+            .await
+            .json();
+        let first = &types["categories"][0]["types"][0];
+        assert!(
+            first["code"].is_string() && first["name"].is_string(),
+            "{types}"
+        );
+
         let unknown = agent.get(&server, "/console/api/calls/no-such-call").await;
         assert_eq!(unknown.status, 404, "{backend}");
     }

@@ -179,6 +179,13 @@ async fn an_agent_takes_a_call_and_files_a_ticket_from_the_console() {
         Some(LANDLINE),
         "pre-filled from the card"
     );
+    let types = (browser.find_all(Locator::Css("#ticket-complaint-type option")))
+        .await
+        .expect("options");
+    assert!(
+        types.len() > 1,
+        "the catalogue's complaint types are offered"
+    );
     type_into(&browser, "ticket-phenomenon", "无拨号音 no dial tone").await;
     type_into(&browser, "ticket-description", DESCRIPTION).await;
     click(&browser, "ticket-submit").await;

@@ -49,6 +49,11 @@ impl TicketsApi {
     pub fn store(&self) -> &Store {
         &self.store
     }
+
+    /// The complaint catalogue (the console offers its types).
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
 }
 
 /// The `/api/tickets` routes.

@@ -8,6 +8,7 @@
 //! - `GET /console/api/tickets?number=N`: the number's active and history tickets;
 //! - `POST /console/api/tickets`, `POST /console/api/tickets/{id}/events`: the bodies
 //!   and rules of `/api/tickets`, the actor always the logged-in agent;
+//! - `GET /console/api/complaint-types`: the complaint catalogue's categories and types;
 //! - `GET /console/api/calls/{call_id}`: one call's card (404 when not up), 403 when the
 //!   call is not offered to or talking with the agent (supervisors see every card);
 //! - `GET /console/api/overview` (supervisors, 403 for others): queues and agents, and
@@ -47,6 +48,7 @@ pub(super) fn routes() -> Router<Arc<Console>> {
             get(list_tickets).post(create_ticket),
         )
         .route("/console/api/tickets/{id}/events", post(ticket_step))
+        .route("/console/api/complaint-types", get(complaint_types))
         .route("/console/api/calls/{call_id}", get(call_card))
         .route("/console/api/overview", get(overview))
 }
@@ -288,4 +290,13 @@ async fn call_card(
             "the call is another agent's",
         ))
     }
+}
+
+async fn complaint_types(
+    State(console): State<Arc<Console>>,
+    cookies: Cookies,
+) -> Result<Json<Value>, ApiError> {
+    api_login(&console, &cookies).await?;
+    let categories = &console.tickets.catalogue().categories;
+    Ok(Json(json!({ "categories": categories })))
 }

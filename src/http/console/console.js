@@ -78,6 +78,7 @@ function prefillTicket(card) {
     draftValue(card, "contact_phone") || line.contact_phone || card.caller;
   $("ticket-phenomenon").value = draftValue(card, "phenomenon");
   $("ticket-complaint-type").value = draftValue(card, "complaint_type");
+  $("ticket-order-number").value = draftValue(card, "order");
   $("ticket-description").value = "";
   $("ticket-result").textContent = card.ticket ? "菜单已建工单 Ticket made in the menu: " + card.ticket : "";
   loadTickets(number);
@@ -106,7 +107,13 @@ async function submitTicket(event) {
     menu_path: currentCard ? currentCard.path.join(" > ") : "",
   };
   if (body.kind === "fault") body.phenomenon = $("ticket-phenomenon").value.trim();
-  if (body.kind === "complaint") body.complaint_type = $("ticket-complaint-type").value.trim();
+  if (body.kind === "complaint") {
+    body.complaint_type = $("ticket-complaint-type").value;
+    const acceptance = $("ticket-order-number").value.trim();
+    if (acceptance) {
+      body.order = { acceptance_number: acceptance, state: $("ticket-order-state").value.trim() };
+    }
+  }
   const answer = await api("POST", "/console/api/tickets", body);
   const created = answer.json.created;
   if (answer.ok && created) {
@@ -143,10 +150,28 @@ function showOverview(overview) {
   });
 }
 
+async function loadComplaintTypes() {
+  const answer = await api("GET", "/console/api/complaint-types");
+  if (!answer.ok) return;
+  const select = $("ticket-complaint-type");
+  for (const category of answer.json.categories) {
+    const group = document.createElement("optgroup");
+    group.label = category.name;
+    for (const type of category.types) {
+      const option = document.createElement("option");
+      option.value = type.code;
+      option.textContent = type.name + (type.needs_order ? " (需受理单号 order needed)" : "");
+      group.append(option);
+    }
+    select.append(group);
+  }
+}
+
 async function start() {
   $("ready").addEventListener("click", () => pressSeat("ready", ""));
   $("not-ready").addEventListener("click", () => pressSeat("not-ready", $("not-ready-reason").value));
   $("ticket").addEventListener("submit", submitTicket);
+  await loadComplaintTypes();
   const me = await api("GET", "/console/api/me");
   if (me.ok) {
     showSeat(me.json.seat);
