@@ -36,6 +36,16 @@ fn browser_available() -> bool {
         && support::program_available("chromedriver", install)
 }
 
+/// Where `program` is on PATH (checked by [`browser_available`]).
+fn on_path(program: &str) -> String {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let found = std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| panic!("{program} on PATH"));
+    found.display().to_string()
+}
+
 /// chromedriver on a free port (killed with the test) and a headless Chromium session.
 async fn browser(dir: &std::path::Path) -> (support::Client, Client) {
     let port = support::free_ports(1);
@@ -49,7 +59,7 @@ async fn browser(dir: &std::path::Path) -> (support::Client, Client) {
     capabilities.insert(
         "goog:chromeOptions".to_string(),
         json!({
-            "binary": "/usr/bin/chromium",
+            "binary": on_path("chromium"),
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
         }),
     );
