@@ -3,7 +3,7 @@
 //! page pops the call (the caller, the way through the menu); the agent's phone answers,
 //! the agent files a fault ticket from the page, and the store holds it with the number,
 //! the description and the agent as its actor. Another agent may not read that call's
-//! card; a supervisor sees the queues and the agents. Skipped (with a message) without chromium and chromedriver, unless
+//! card; a supervisor sees the queues, the agents and the call. Skipped (with a message) without chromium and chromedriver, unless
 //! `HOTLINE_REQUIRE_E2E=1` makes that a failure.
 
 mod common;
@@ -251,6 +251,15 @@ async fn an_agent_takes_a_call_and_files_a_ticket_from_the_console() {
     log_in(&browser, &console, "9001").await;
     text_of(&browser, "queues", |t| t.contains("general")).await;
     text_of(&browser, "agents", |t| t.contains("1001 logged-out")).await;
+    text_of(&browser, "calls", |t| {
+        t.contains(LANDLINE) && t.contains("ended")
+    })
+    .await;
+    let pop = browser.find(Locator::Id("call")).await.expect("#call");
+    assert!(
+        !pop.is_displayed().await.expect("shown?"),
+        "not the supervisor's call"
+    );
     assert_eq!(status_from_page(&browser, &card_path).await, 200);
     browser.close().await.expect("the browser closes");
 }

@@ -7,6 +7,7 @@
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const $ = (id) => document.getElementById(id);
 let currentCard = null;
+let workNumber = null;
 
 async function api(method, path, body) {
   const init = { method, headers: {}, credentials: "same-origin" };
@@ -43,7 +44,9 @@ function draftValue(card, name) {
   return field ? field[1] : "";
 }
 
+// The screen pop is for the agent's own calls; supervisors see the others in the overview.
 function showCard(card) {
+  if (card.agent !== workNumber) return;
   const newCall = !currentCard || currentCard.call_id !== card.call_id;
   currentCard = card;
   $("call").hidden = false;
@@ -148,6 +151,12 @@ function showOverview(overview) {
     [agent.work_number, agent.state, agent.reason, agent.skills.join(", ")].forEach((v) => cell(tr, v));
     return tr;
   });
+  fill($("calls").tBodies[0], overview.cards, (card) => {
+    const tr = document.createElement("tr");
+    [card.caller, card.queue, card.stage, card.agent, card.path.join(" > "), card.ticket]
+      .forEach((v) => cell(tr, v));
+    return tr;
+  });
 }
 
 async function loadComplaintTypes() {
@@ -174,6 +183,7 @@ async function start() {
   await loadComplaintTypes();
   const me = await api("GET", "/console/api/me");
   if (me.ok) {
+    workNumber = me.json.agent.work_number;
     showSeat(me.json.seat);
     const cards = me.json.cards;
     if (cards.length > 0) showCard(cards[cards.length - 1]);

@@ -1,6 +1,6 @@
 //! The agent console: a web page served by the server, for agents (their seat, the call
 //! that rings with what the menu learnt, tickets for the caller's number) and
-//! supervisors (queues and agents live).
+//! supervisors (queues, agents and calls live).
 //!
 //! Routes:
 //! - `GET /console`: the login page (工号 work number + 密码 password) without a session,
