@@ -1,17 +1,25 @@
 //! The agent console's HTTP side over real HTTP (a server per backend: SQLite always,
 //! PostgreSQL when `DATABASE_URL` names one): login and its cookie, the session and CSRF
 //! checks of `/console/api`, the seat buttons, what an agent may see of calls and the
-//! overview, and tickets filed with the logged-in agent as the actor.
+//! overview (and of a real call's card), and tickets filed with the logged-in agent as
+//! the actor.
 
+mod common;
 mod store_common;
 
+use std::path::Path;
+
 use chrono::Utc;
+use common::{key, TestServer, HEAR};
+use hotline::agents::digest::Algorithm;
+use hotline::caller::{AgentPhone, AgentPhoneConfig, KeyMethod};
 use hotline::passwords::Secret;
 use hotline::server::RunningServer;
+use hotline::server::ServerConfig;
 use hotline::store::{NewAgent, DEFAULT_SIP_REALM};
 use serde_json::{json, Value};
 use store_common::api::servers;
-use store_common::{report, LANDLINE};
+use store_common::{backends, report, LANDLINE};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -410,5 +418,83 @@ async fn a_ticket_filed_on_the_console_has_the_agent_as_its_actor() {
         let refused = json!({"kind": "fault", "number": LANDLINE, "description": "x"});
         let answer = agent.post(&server, "/console/api/tickets", &refused).await;
         assert_eq!(answer.status, 422, "{backend}: the rules still apply");
+    }
+}
+
+#[tokio::test]
+async fn an_agent_sees_the_card_of_the_call_ringing_for_them_and_no_other_agent_does() {
+    for db in backends().await {
+        let backend = db.backend;
+        let mut config = ServerConfig::for_tests(Path::new(env!("CARGO_MANIFEST_DIR")));
+        config.db = db.url.clone();
+        let server = TestServer::start_with(config).await;
+        for (work_number, skill) in [
+            ("1001", "ordinary"),
+            ("1002", "ordinary"),
+            ("9001", "supervisor"),
+        ] {
+            add_agent(&server.server, work_number, skill).await;
+        }
+        let mut phone = AgentPhone::register(AgentPhoneConfig {
+            server: server.server.sip,
+            work_number: "1001".to_string(),
+            password: PASSWORD.to_string(),
+            algorithm: Algorithm::Sha256,
+            prompts: Some(server.prompts.clone()),
+        })
+        .await
+        .expect("the phone registers");
+        let [agent, other, supervisor] = [
+            logged_in(&server.server, "1001").await,
+            logged_in(&server.server, "1002").await,
+            logged_in(&server.server, "9001").await,
+        ];
+        let ready = json!({"state": "ready"});
+        let answer = agent
+            .post(&server.server, "/console/api/state", &ready)
+            .await;
+        assert_eq!(answer.status, 200, "{backend}: {}", answer.body);
+
+        let mut call = server.dial_from(LANDLINE).await;
+        call.press(key('0'), KeyMethod::Rfc4733)
+            .await
+            .expect("pressed");
+        let _ringing = phone.next_invite(HEAR).await.expect("the phone rings");
+        let me = agent.get(&server.server, "/console/api/me").await.json();
+        assert_eq!(me["seat"]["state"], "ringing", "{backend}: {me}");
+        let card = &me["cards"][0];
+        assert_eq!(card["caller"], LANDLINE, "{backend}: {me}");
+        assert_eq!(card["stage"], "ringing");
+        assert_eq!(card["path"], json!(["menu main", "key 0"]));
+        let path = format!(
+            "/console/api/calls/{}",
+            card["call_id"].as_str().expect("an id")
+        );
+
+        assert_eq!(
+            agent.get(&server.server, &path).await.status,
+            200,
+            "{backend}"
+        );
+        assert_eq!(
+            other.get(&server.server, &path).await.status,
+            403,
+            "{backend}"
+        );
+        assert_eq!(
+            supervisor.get(&server.server, &path).await.status,
+            200,
+            "{backend}"
+        );
+        let others = other.get(&server.server, "/console/api/me").await.json();
+        assert_eq!(others["cards"], json!([]), "{backend}: {others}");
+        let overview = supervisor
+            .get(&server.server, "/console/api/overview")
+            .await
+            .json();
+        assert_eq!(
+            overview["cards"][0]["caller"], LANDLINE,
+            "{backend}: {overview}"
+        );
     }
 }
