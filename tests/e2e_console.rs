@@ -1,10 +1,11 @@
 //! The agent console in a real browser: headless Chromium driven through chromedriver
 //! (WebDriver, `fantoccini`). An agent logs in, goes ready, a caller presses 0 and the
 //! page pops the call (the caller, the way through the menu); the agent's phone answers,
-//! the agent files a fault ticket from the page, and the store holds it with the number,
-//! the description and the agent as its actor. Another agent may not read that call's
-//! card; a supervisor sees the queues, the agents and the call. Skipped (with a message) without chromium and chromedriver, unless
-//! `HOTLINE_REQUIRE_E2E=1` makes that a failure.
+//! the agent files a fault ticket from the page, the store holds it with the number, the
+//! description and the agent as its actor, and after a dispatch from the page its state
+//! in the store is the one the page shows. Another agent may not read that call's card;
+//! a supervisor sees the queues, the agents and the call. Skipped (with a message)
+//! without chromium and chromedriver, unless `HOTLINE_REQUIRE_E2E=1` makes that a failure.
 
 mod common;
 #[path = "store_common/mod.rs"]
@@ -220,6 +221,31 @@ async fn an_agent_takes_a_call_and_files_a_ticket_from_the_console() {
     assert_eq!(stored["ticket"]["number"], LANDLINE);
     assert_eq!(stored["ticket"]["content"], DESCRIPTION, "{stored}");
     assert_eq!(stored["created_by"], json!({"kind": "agent", "id": "1001"}));
+
+    // The agent dispatches it from the page; the store's state is the one shown.
+    click(&browser, &format!("ticket-{}-dispatch", ticket.id.0)).await;
+    text_of(&browser, "ticket-step-result", |t| t.contains("dispatched")).await;
+    let shown = text_of(&browser, "number-tickets", |t| t.contains("dispatched")).await;
+    let detail = (store.ticket(ticket.id))
+        .await
+        .expect("read")
+        .expect("the ticket");
+    let status = json!(detail.ticket.state.status);
+    let status = status.as_str().expect("a status name");
+    let state_cell = browser
+        .find(Locator::Css("#number-tickets .ticket-state"))
+        .await
+        .expect("the state cell");
+    assert_eq!(
+        state_cell.text().await.expect("its text"),
+        status,
+        "{shown}"
+    );
+    let dispatch = detail.events.last().expect("the dispatch");
+    assert_eq!(
+        json!(dispatch.actor),
+        json!({"kind": "agent", "id": "1001"})
+    );
 
     agent_call.hang_up().await.expect("hung up");
     call.wait_for_bye(WAIT)

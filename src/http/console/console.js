@@ -95,8 +95,41 @@ async function loadTickets(number) {
   fill($("number-tickets").tBodies[0], tickets, (ticket) => {
     const tr = document.createElement("tr");
     [ticket.id, ticket.serial, ticket.ticket.kind, ticket.state.status].forEach((v) => cell(tr, v));
+    tr.lastChild.className = "ticket-state";
+    tr.append(ticketActions(ticket, number));
     return tr;
   });
+}
+
+// The steps an agent takes on a ticket from the console: dispatch to its team, urge,
+// append the caller's remarks, withdraw (the text box gives the remark or the reason).
+function ticketActions(ticket, number) {
+  const td = document.createElement("td");
+  const text = document.createElement("input");
+  text.id = "ticket-" + ticket.id + "-text";
+  text.placeholder = "备注/原因 Remark / reason";
+  const steps = [
+    ["dispatch", "派单 Dispatch", () => ({ step: "dispatch", team: ticket.ticket.team })],
+    ["urge", "催单 Urge", () => ({ step: "urge" })],
+    ["follow-up", "追加 Remarks", () => ({ step: "follow-up", remark: text.value.trim() })],
+    ["withdraw", "撤单 Withdraw", () => ({ step: "withdraw", reason: text.value.trim() })],
+  ];
+  td.append(text);
+  for (const [name, label, body] of steps) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.id = "ticket-" + ticket.id + "-" + name;
+    button.textContent = label;
+    button.addEventListener("click", async () => {
+      const answer = await api("POST", "/console/api/tickets/" + ticket.id + "/events", body());
+      $("ticket-step-result").textContent = answer.ok
+        ? ticket.serial + ": " + name + " → " + answer.json.to
+        : "错误 Error: " + (answer.json.error || answer.status);
+      loadTickets(number);
+    });
+    td.append(button);
+  }
+  return td;
 }
 
 async function submitTicket(event) {
