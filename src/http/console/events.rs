@@ -23,7 +23,6 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::headers::Cookie;
 use axum_extra::TypedHeader;
 use chrono::Utc;
-use serde_json::Value;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -33,6 +32,7 @@ use super::api::{is_own_card, overview_json, own_seat, seat_json};
 use super::{api_login, session_token, Console};
 use crate::call::board::CallCard;
 use crate::http::tickets::ApiError;
+use crate::queues::seat::SeatState;
 
 /// How often a stream polls the seat.
 pub const SEAT_POLL: Duration = Duration::from_secs(1);
@@ -76,7 +76,9 @@ impl Listener {
     async fn run(self) {
         let mut changes = self.console.seats.board.subscribe();
         let mut seat_poll = tokio::time::interval(SEAT_POLL);
-        let mut last_seat: Option<Value> = None;
+        // The seat last sent (compared as the seat itself: its wall-clock `since` is
+        // recomputed at each poll).
+        let mut last_seat: Option<Option<SeatState>> = None;
         let mut last_overview = Instant::now() - OVERVIEW_EVERY;
         if !self.send_cards().await {
             return;
@@ -102,10 +104,10 @@ impl Listener {
                     else {
                         return;
                     };
-                    let seat = own_seat(&agents, &self.work_number);
-                    let seat = seat_json(seat, Instant::now(), Utc::now());
+                    let seat = own_seat(&agents, &self.work_number).cloned();
                     if last_seat.as_ref() != Some(&seat) {
-                        if !self.send("seat", &seat).await {
+                        let shown = seat_json(seat.as_ref(), Instant::now(), Utc::now());
+                        if !self.send("seat", &shown).await {
                             return;
                         }
                         last_seat = Some(seat);
