@@ -97,15 +97,29 @@ async fn text_of(browser: &Client, id: &str, accept: impl Fn(&str) -> bool) -> S
     }
 }
 
+/// `#id`, waiting for it to appear (the page may still be loading).
+async fn element(browser: &Client, id: &str) -> fantoccini::elements::Element {
+    (browser.wait().at_most(WAIT))
+        .for_element(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+}
+
 async fn type_into(browser: &Client, id: &str, text: &str) {
-    let element = browser.find(Locator::Id(id)).await.expect(id);
+    let element = element(browser, id).await;
     element.clear().await.expect("cleared");
     element.send_keys(text).await.expect("typed");
 }
 
 async fn click(browser: &Client, id: &str) {
-    let element = browser.find(Locator::Id(id)).await.expect(id);
+    let element = element(browser, id).await;
     element.click().await.expect("clicked");
+}
+
+/// Logs out and waits for the login page.
+async fn log_out(browser: &Client) {
+    click(browser, "logout").await;
+    element(browser, "login-submit").await;
 }
 
 async fn log_in(browser: &Client, console: &str, work_number: &str) {
@@ -260,7 +274,7 @@ async fn an_agent_takes_a_call_and_files_a_ticket_from_the_console() {
         .map(|call_id| format!("/console/api/calls/{call_id}"))
         .expect("the call's id in Call-Info");
     assert_eq!(status_from_page(&browser, &card_path).await, 200);
-    click(&browser, "logout").await;
+    log_out(&browser).await;
     log_in(&browser, &console, "1002").await;
     assert_eq!(status_from_page(&browser, &card_path).await, 403);
     let overview = browser
@@ -273,7 +287,7 @@ async fn an_agent_takes_a_call_and_files_a_ticket_from_the_console() {
     );
 
     // A supervisor sees the queues and the agents live (1001 logged out with the page).
-    click(&browser, "logout").await;
+    log_out(&browser).await;
     log_in(&browser, &console, "9001").await;
     text_of(&browser, "queues", |t| t.contains("general")).await;
     text_of(&browser, "agents", |t| t.contains("1001 logged-out")).await;
