@@ -30,7 +30,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{api_login, api_login_csrf, stopped, supervisors_only, Console};
+use super::{api_login, api_login_csrf, stopped, Console};
 use crate::call::board::CallCard;
 use crate::http::tickets::{self, ApiError, CreateBody};
 use crate::queues::center::{AgentCommand, AgentSnapshot, QueueSnapshot};
@@ -260,7 +260,8 @@ async fn overview(
     cookies: Cookies,
 ) -> Result<Json<Value>, ApiError> {
     if !api_login(&console, &cookies).await?.supervisor() {
-        return Err(supervisors_only());
+        let message = "only supervisors see the overview";
+        return Err(ApiError::new(StatusCode::FORBIDDEN, message));
     }
     let (queues, agents) = console
         .seats

@@ -81,13 +81,10 @@ pub(super) struct LoggedIn {
 }
 
 impl LoggedIn {
+    /// Whether the agent has the supervisor skill.
     pub fn supervisor(&self) -> bool {
-        is_supervisor(&self.agent)
+        (self.agent.skills.iter()).any(|skill| skill == SUPERVISOR_SKILL)
     }
-}
-
-pub(super) fn is_supervisor(agent: &Agent) -> bool {
-    agent.skills.iter().any(|skill| skill == SUPERVISOR_SKILL)
 }
 
 fn session_token(cookies: &Option<TypedHeader<Cookie>>) -> Option<&str> {
@@ -270,11 +267,6 @@ async fn logout(
         [(SET_COOKIE, expired), (LOCATION, "/console".to_string())],
     )
         .into_response())
-}
-
-/// A JSON 403 for what only supervisors see.
-pub(super) fn supervisors_only() -> ApiError {
-    ApiError::new(StatusCode::FORBIDDEN, "only supervisors see this")
 }
 
 /// The JSON `{"error": …}` for a distributor that has stopped.
