@@ -24,6 +24,7 @@ use hotline::caller::{AgentPhone, AgentPhoneConfig, KeyMethod};
 use hotline::media::G711;
 use hotline::passwords::Secret;
 use hotline::store::{NewAgent, Which, DEFAULT_SIP_REALM};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 use store_common::{with_lines, LANDLINE};
 use tokio::time::Instant;
@@ -67,7 +68,7 @@ async fn browser(dir: &std::path::Path) -> (support::Client, Client) {
     let url = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + WAIT;
     loop {
-        let connected = ClientBuilder::native()
+        let connected = ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities.clone())
             .connect(&url)
             .await;
