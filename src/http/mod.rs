@@ -1,14 +1,16 @@
 //! HTTP (axum): `GET /healthz`, Prometheus `GET /metrics`, the tickets JSON API
 //! ([`tickets`]), the call recordings its tickets link to ([`recordings`]), the
 //! password locks ([`passwords`]), the agents ([`agents`]) and their seats and queues
-//! ([`seats`]). The last three need an agent's login ([`login`]); the tickets API and
-//! the recordings do not yet (they take the actor from the request).
+//! ([`seats`]), and the agent console page with its sessions ([`console`]). The agents,
+//! seats and locks need an agent's login ([`login`]), the console its own session; the
+//! tickets API and the recordings do not yet (they take the actor from the request).
 //!
 //! Owns the HTTP routes, their JSON shapes and status codes only: what `/metrics` reports
 //! comes from [`crate::metrics`], every ticket decision from the store and the rules of
 //! [`crate::tickets`]. Must not decide anything about tickets itself.
 
 pub mod agents;
+pub mod console;
 pub mod login;
 pub mod passwords;
 pub mod recordings;
@@ -36,6 +38,7 @@ pub fn router(metrics: Arc<Metrics>, tickets: Arc<TicketsApi>, seats: Arc<Seats>
         .merge(recordings::routes(tickets.store().clone()))
         .merge(passwords::routes(tickets.store().clone()))
         .merge(agents::routes(seats.clone()))
+        .merge(console::routes(seats.clone(), tickets.clone()))
         .merge(seats::routes(seats))
         .merge(tickets::routes(tickets))
 }

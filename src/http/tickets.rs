@@ -49,6 +49,11 @@ impl TicketsApi {
     pub fn store(&self) -> &Store {
         &self.store
     }
+
+    /// The complaint catalogue (the console offers its types).
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
 }
 
 /// The `/api/tickets` routes.
@@ -168,10 +173,11 @@ async fn show(
 /// complete report is the rules' call (a refusal is a 422 naming the field).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CreateBody {
+pub(super) struct CreateBody {
     kind: Option<ReportKind>,
     number: Option<String>,
-    actor: Option<Actor>,
+    /// Who reports; the console replaces it with the logged-in agent.
+    pub(super) actor: Option<Actor>,
     #[serde(default)]
     contact_name: String,
     #[serde(default)]
@@ -204,6 +210,14 @@ async fn create(
     body: Result<Json<CreateBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(body) = body.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
+    create_report(&api, body).await
+}
+
+/// Files the report of `body` (the rules of `POST /api/tickets`, whoever calls).
+pub(super) async fn create_report(
+    api: &TicketsApi,
+    body: CreateBody,
+) -> Result<Response, ApiError> {
     let kind = body.kind.ok_or("required: fault, complaint or suggestion");
     let number = (body.number)
         .filter(|number| !number.trim().is_empty())
@@ -321,7 +335,16 @@ async fn step(
     body: Result<Json<Value>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Path(id) = id.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
-    let Json(mut body) = body.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
+    let Json(body) = body.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
+    take_step(&api, TicketId(id), body).await
+}
+
+/// Takes the step of `body` (`{"step": …, "actor": {…}, …}`) on ticket `id`.
+pub(super) async fn take_step(
+    api: &TicketsApi,
+    id: TicketId,
+    mut body: Value,
+) -> Result<Json<Value>, ApiError> {
     let unprocessable = |message: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message);
     let Some(object) = body.as_object_mut() else {
         return Err(unprocessable("the body must be a JSON object".to_string()));
@@ -333,9 +356,6 @@ async fn step(
         serde_json::from_value(actor).map_err(|e| unprocessable(format!("bad actor: {e}")))?;
     let step: Step =
         serde_json::from_value(body).map_err(|e| unprocessable(format!("bad step: {e}")))?;
-    let record = api
-        .store
-        .apply_step(TicketId(id), &step, &actor, Utc::now())
-        .await?;
+    let record = api.store.apply_step(id, &step, &actor, Utc::now()).await?;
     Ok(Json(json!(record)))
 }
