@@ -15,20 +15,18 @@ use std::path::Path;
 use std::time::Duration;
 
 use chrono::Utc;
+use common::agents::{add_centre, phone, SUPERVISOR};
 use common::{key, TestServer, HEAR, WAIT};
-use hotline::agents::digest::Algorithm;
-use hotline::caller::{AgentPhone, AgentPhoneConfig, Call, KeyMethod};
+use hotline::caller::{Call, KeyMethod};
 use hotline::media::G711;
-use hotline::passwords::Secret;
 use hotline::server::ServerConfig;
-use hotline::store::{CallbackState, NewAgent, DEFAULT_SIP_REALM};
+use hotline::store::CallbackState;
 use serde_json::Value;
 use store_common::api::send_as;
 use store_common::{backends, TestDb};
 use tokio::time::Instant;
 
 const CALLER: &str = "075512345678";
-const SUPERVISOR: &str = "9001";
 const PASSWORD: &str = "seat-pass-1";
 
 /// A server on `db` whose queues ring for `ring_timeout`, with agents 1001 and 1002
@@ -85,22 +83,7 @@ async fn configured_with(
     config.db = db.url.clone();
     config.tickets_config = config_dir.path().to_path_buf();
     let server = TestServer::start_with(config).await;
-    let store = server.server.store();
-    for (work_number, skill) in [
-        ("1001", "ordinary"),
-        ("1002", "ordinary"),
-        (SUPERVISOR, "supervisor"),
-    ] {
-        let agent = NewAgent {
-            work_number: work_number.to_string(),
-            name: format!("坐席{work_number}"),
-            skills: vec![skill.to_string()],
-            password: Secret::new(PASSWORD.to_string()),
-        };
-        (store.add_agent(&agent, DEFAULT_SIP_REALM, Utc::now()))
-            .await
-            .expect("agent added");
-    }
+    add_centre(&server.server, PASSWORD).await;
     (server, config_dir)
 }
 
@@ -122,19 +105,6 @@ fn set_setting(text: &str, name: &str, value: &str) -> String {
         "{name} in queues.yaml"
     );
     lines.join("\n") + "\n"
-}
-
-async fn phone(server: &TestServer, work_number: &str) -> AgentPhone {
-    let config = AgentPhoneConfig {
-        server: server.server.sip,
-        work_number: work_number.to_string(),
-        password: PASSWORD.to_string(),
-        algorithm: Algorithm::Sha256,
-        prompts: Some(server.prompts.clone()),
-    };
-    AgentPhone::register(config)
-        .await
-        .expect("the phone registers")
 }
 
 /// The agent's button over the API; the state the seat is in afterwards.
@@ -208,7 +178,7 @@ async fn caller_waiting(server: &TestServer) -> Call {
 
 async fn answered_and_bridged(db: &TestDb) {
     let (server, _config) = server_on(db, "15s").await;
-    let mut agent_phone = phone(&server, "1001").await;
+    let mut agent_phone = phone(&server, "1001", PASSWORD).await;
     assert_eq!(press(&server, "1001", "ready").await, "ready");
     let mut call = caller_waiting(&server).await;
 
@@ -296,7 +266,7 @@ async fn an_agent_answers_a_caller_and_they_talk_through_the_bridge() {
 
 async fn caller_hangs_up_on_the_agent(db: &TestDb) {
     let (server, _config) = server_on(db, "15s").await;
-    let mut agent_phone = phone(&server, "1002").await;
+    let mut agent_phone = phone(&server, "1002", PASSWORD).await;
     press(&server, "1002", "ready").await;
     let call = caller_waiting(&server).await;
     let invite = agent_phone
@@ -321,7 +291,7 @@ async fn a_caller_hanging_up_ends_the_agents_leg() {
 
 async fn ring_no_answer(db: &TestDb) {
     let (server, _config) = server_on(db, "2s").await;
-    let mut first = phone(&server, "1001").await;
+    let mut first = phone(&server, "1001", PASSWORD).await;
     press(&server, "1001", "ready").await;
     let mut call = caller_waiting(&server).await;
     let invite = first
@@ -337,7 +307,7 @@ async fn ring_no_answer(db: &TestDb) {
     assert_eq!(view["queues"][0]["waiting"], 1, "the caller waits again");
 
     // The next agent who is ready gets the caller at once.
-    let mut second = phone(&server, "1002").await;
+    let mut second = phone(&server, "1002", PASSWORD).await;
     press(&server, "1002", "ready").await;
     let invite = second
         .next_invite(WAIT)

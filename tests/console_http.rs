@@ -10,14 +10,11 @@ mod store_common;
 use std::path::Path;
 use std::time::Duration;
 
-use chrono::Utc;
+use common::agents::{add_agent, add_centre, phone};
 use common::{key, TestServer, HEAR};
-use hotline::agents::digest::Algorithm;
-use hotline::caller::{AgentPhone, AgentPhoneConfig, KeyMethod};
-use hotline::passwords::Secret;
+use hotline::caller::KeyMethod;
 use hotline::server::RunningServer;
 use hotline::server::ServerConfig;
-use hotline::store::{NewAgent, DEFAULT_SIP_REALM};
 use serde_json::{json, Value};
 use store_common::api::servers;
 use store_common::{backends, report, LANDLINE};
@@ -78,20 +75,6 @@ async fn http(
         head: head.to_string(),
         body: body.to_string(),
     }
-}
-
-async fn add_agent(server: &RunningServer, work_number: &str, skill: &str) {
-    let agent = NewAgent {
-        work_number: work_number.to_string(),
-        name: format!("坐席{work_number}"),
-        skills: vec![skill.to_string()],
-        password: Secret::new(PASSWORD.to_string()),
-    };
-    (server
-        .store()
-        .add_agent(&agent, DEFAULT_SIP_REALM, Utc::now()))
-    .await
-    .expect("agent added");
 }
 
 /// The value of `name="…" value="…"`-style attribute `marker` in `page`.
@@ -190,7 +173,7 @@ async fn events_for(server: &RunningServer, cookie: &str, for_how_long: Duration
 async fn login_sets_a_strict_http_only_session_cookie_and_refuses_wrong_passwords() {
     for (server, db) in servers().await {
         let backend = db.backend;
-        add_agent(&server, "1001", "ordinary").await;
+        add_agent(&server, "1001", "ordinary", PASSWORD).await;
         let page = http(&server, "GET", "/console", &[], "").await;
         assert_eq!(page.status, 200, "{backend}");
         assert!(
@@ -264,7 +247,7 @@ async fn login_sets_a_strict_http_only_session_cookie_and_refuses_wrong_password
 async fn the_api_needs_a_session_and_changes_need_the_csrf_token() {
     for (server, db) in servers().await {
         let backend = db.backend;
-        add_agent(&server, "1001", "ordinary").await;
+        add_agent(&server, "1001", "ordinary", PASSWORD).await;
         for path in [
             "/console/api/me",
             "/console/api/overview",
@@ -329,8 +312,8 @@ async fn the_api_needs_a_session_and_changes_need_the_csrf_token() {
 async fn only_supervisors_see_the_overview_and_other_agents_calls() {
     for (server, db) in servers().await {
         let backend = db.backend;
-        add_agent(&server, "1001", "ordinary").await;
-        add_agent(&server, "9001", "supervisor").await;
+        add_agent(&server, "1001", "ordinary", PASSWORD).await;
+        add_agent(&server, "9001", "supervisor", PASSWORD).await;
         let agent = logged_in(&server, "1001").await;
         let supervisor = logged_in(&server, "9001").await;
         let answer = agent.get(&server, "/console/api/overview").await;
@@ -375,7 +358,7 @@ async fn only_supervisors_see_the_overview_and_other_agents_calls() {
 async fn a_ticket_filed_on_the_console_has_the_agent_as_its_actor() {
     for (server, db) in servers().await {
         let backend = db.backend;
-        add_agent(&server, "1001", "ordinary").await;
+        add_agent(&server, "1001", "ordinary", PASSWORD).await;
         let agent = logged_in(&server, "1001").await;
         let r = report();
         let fault = json!({
@@ -427,22 +410,8 @@ async fn an_agent_sees_the_card_of_the_call_ringing_for_them_and_no_other_agent_
         let mut config = ServerConfig::for_tests(Path::new(env!("CARGO_MANIFEST_DIR")));
         config.db = db.url.clone();
         let server = TestServer::start_with(config).await;
-        for (work_number, skill) in [
-            ("1001", "ordinary"),
-            ("1002", "ordinary"),
-            ("9001", "supervisor"),
-        ] {
-            add_agent(&server.server, work_number, skill).await;
-        }
-        let mut phone = AgentPhone::register(AgentPhoneConfig {
-            server: server.server.sip,
-            work_number: "1001".to_string(),
-            password: PASSWORD.to_string(),
-            algorithm: Algorithm::Sha256,
-            prompts: Some(server.prompts.clone()),
-        })
-        .await
-        .expect("the phone registers");
+        add_centre(&server.server, PASSWORD).await;
+        let mut phone = phone(&server, "1001", PASSWORD).await;
         let [agent, other, supervisor] = [
             logged_in(&server.server, "1001").await,
             logged_in(&server.server, "1002").await,

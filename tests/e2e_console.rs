@@ -16,14 +16,12 @@ mod support;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use chrono::Utc;
+use common::agents::{add_centre, phone};
 use common::{key, TestServer, HEAR, WAIT};
 use fantoccini::{Client, ClientBuilder, Locator};
-use hotline::agents::digest::Algorithm;
-use hotline::caller::{AgentPhone, AgentPhoneConfig, KeyMethod};
+use hotline::caller::KeyMethod;
 use hotline::media::G711;
-use hotline::passwords::Secret;
-use hotline::store::{NewAgent, Which, DEFAULT_SIP_REALM};
+use hotline::store::Which;
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 use store_common::{with_lines, LANDLINE};
@@ -150,30 +148,8 @@ async fn an_agent_takes_a_call_and_files_a_ticket_from_the_console() {
     let server = TestServer::start().await;
     let store = server.server.store();
     with_lines(store).await;
-    for (work_number, skill) in [
-        ("1001", "ordinary"),
-        ("1002", "ordinary"),
-        ("9001", "supervisor"),
-    ] {
-        let agent = NewAgent {
-            work_number: work_number.to_string(),
-            name: format!("坐席{work_number}"),
-            skills: vec![skill.to_string()],
-            password: Secret::new(PASSWORD.to_string()),
-        };
-        (store.add_agent(&agent, DEFAULT_SIP_REALM, Utc::now()))
-            .await
-            .expect("agent added");
-    }
-    let mut phone = AgentPhone::register(AgentPhoneConfig {
-        server: server.server.sip,
-        work_number: "1001".to_string(),
-        password: PASSWORD.to_string(),
-        algorithm: Algorithm::Sha256,
-        prompts: Some(server.prompts.clone()),
-    })
-    .await
-    .expect("the phone registers");
+    add_centre(&server.server, PASSWORD).await;
+    let mut phone = phone(&server, "1001", PASSWORD).await;
 
     let (_driver, browser) = browser(dir.path()).await;
     let console = format!("http://{}/console", server.server.http);

@@ -2,6 +2,7 @@
 //! ports, caller configurations that recognise its prompts, and its active calls.
 #![allow(dead_code)] // each test binary uses its own part of this module
 
+pub mod agents;
 pub mod log;
 
 use std::path::Path;
