@@ -17,7 +17,7 @@ use hotline::server::RunningServer;
 use hotline::server::ServerConfig;
 use serde_json::{json, Value};
 use store_common::api::servers;
-use store_common::{backends, report, LANDLINE};
+use store_common::{backends, calendar, ivr, report, LANDLINE};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -338,6 +338,23 @@ async fn only_supervisors_see_the_overview_and_other_agents_calls() {
         let seat = agents.iter().find(|a| a["work_number"] == "1001");
         assert_eq!(seat.expect("1001 listed")["state"], "ready", "{backend}");
         assert!(supervisor.get(&server, "/console/api/me").await.json()["supervisor"] == true);
+
+        // A fault reported a week ago and never answered is overdue (a reply is due
+        // within 144 hours of a general fault).
+        let reported = chrono::Utc::now() - chrono::Duration::days(7);
+        let store = server.store();
+        let made = (store.report_fault(LANDLINE, &report(), &ivr(), &calendar(), reported, None))
+            .await
+            .expect("reported");
+        let created = made.created.expect("a new ticket");
+        let overview = supervisor
+            .get(&server, "/console/api/overview")
+            .await
+            .json();
+        let due = overview["due"].as_array().expect("due tickets");
+        assert_eq!(due.len(), 1, "{backend}: {overview}");
+        assert_eq!(due[0]["serial"], created.serial.to_string(), "{backend}");
+        assert_eq!(due[0]["overdue"], true, "{backend}");
 
         let types = agent
             .get(&server, "/console/api/complaint-types")

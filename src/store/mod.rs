@@ -329,6 +329,12 @@ impl Store {
         on_backend!(self, list_tickets(Some(number), which, i64::MAX))
     }
 
+    /// At most `limit` active tickets due by `by` (their resolve-by deadline, else their
+    /// reply-by), the soonest first: overdue ones when `by` is now.
+    pub async fn tickets_due(&self, by: DateTime<Utc>, limit: i64) -> Result<Vec<Ticket>> {
+        on_backend!(self, list_due_tickets(by, limit))
+    }
+
     /// The newest `limit` active or history tickets of every number.
     pub async fn recent_tickets(&self, which: Which, limit: i64) -> Result<Vec<Ticket>> {
         on_backend!(self, list_tickets(None, which, limit))

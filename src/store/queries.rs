@@ -227,6 +227,23 @@ pub(super) async fn list_tickets(
     rows.iter().map(ticket_from_row).collect()
 }
 
+/// Active tickets whose last deadline (resolve-by, else reply-by) is at or before `by`,
+/// the soonest first.
+pub(super) async fn list_due_tickets(
+    pool: &sqlx::Pool<Db>,
+    by: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Ticket>> {
+    let sql = format!(
+        "SELECT {TICKET_COLUMNS} FROM tickets \
+         WHERE COALESCE(resolve_by, reply_by) <= $1 AND {} \
+         ORDER BY COALESCE(resolve_by, reply_by), id LIMIT $2",
+        super::status_filter(Which::Active)
+    );
+    let rows = sqlx::query(&sql).bind(by).bind(limit).fetch_all(pool).await?;
+    rows.iter().map(ticket_from_row).collect()
+}
+
 async fn read_line(conn: &mut Conn, number: &str) -> Result<Option<Line>> {
     let row = sqlx::query(
         "SELECT number, kind, prefecture, status, tier, big_customer, leased_line, \

@@ -11,9 +11,9 @@
 //! - `GET /console/api/complaint-types`: the complaint catalogue's categories and types;
 //! - `GET /console/api/calls/{call_id}`: one call's card (404 when not up), 403 when the
 //!   call is not offered to or talking with the agent (supervisors see every card);
-//! - `GET /console/api/overview` (supervisors, 403 for others): queues and agents, and
-//!   every card. The store has no query for tickets due soon or overdue, so the
-//!   overview has none.
+//! - `GET /console/api/overview` (supervisors, 403 for others): queues and agents, every
+//!   card, and the active tickets overdue or due within [`DUE_SOON`] (their resolve-by
+//!   deadline, else their reply-by).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -225,12 +225,54 @@ async fn ticket_step(
     tickets::take_step(&console.tickets, TicketId(id), body).await
 }
 
-/// Queues, agents and cards for the supervisors' overview.
-pub(super) fn overview_json(
+/// Tickets whose deadline falls within this are shown as due soon.
+pub const DUE_SOON: chrono::Duration = chrono::Duration::hours(2);
+/// At most this many due tickets are shown.
+const DUE_SHOWN: i64 = 50;
+
+/// The supervisors' overview now: queues and agents as given, the board's cards, and the
+/// active tickets overdue or due within [`DUE_SOON`] (left out, and logged, when the
+/// store can't be read).
+pub(super) async fn overview_now(
+    console: &Console,
     queues: &[QueueSnapshot],
     agents: &[AgentSnapshot],
-    cards: &[CallCard],
 ) -> Value {
+    let wall = Utc::now();
+    let cards = console.seats.board.cards(wall);
+    let due = match console
+        .seats
+        .store
+        .tickets_due(wall + DUE_SOON, DUE_SHOWN)
+        .await
+    {
+        Ok(due) => due,
+        Err(error) => {
+            tracing::warn!(%error, "due tickets not read for the overview");
+            Vec::new()
+        }
+    };
+    let mut shown = overview_json(queues, agents, &cards);
+    shown["due"] = (due.iter())
+        .map(|ticket| {
+            let deadlines = &ticket.ticket.deadlines;
+            let due_by = deadlines.resolve_by.unwrap_or(deadlines.reply_by);
+            json!({
+                "id": ticket.id,
+                "serial": ticket.serial,
+                "kind": ticket.ticket.kind,
+                "number": ticket.ticket.number,
+                "status": ticket.state.status,
+                "due_by": due_by,
+                "overdue": due_by <= wall,
+            })
+        })
+        .collect();
+    shown
+}
+
+/// Queues, agents and cards for the supervisors' overview.
+fn overview_json(queues: &[QueueSnapshot], agents: &[AgentSnapshot], cards: &[CallCard]) -> Value {
     let now = Instant::now();
     let wall = Utc::now();
     let queues: Vec<Value> = (queues.iter())
@@ -269,8 +311,7 @@ async fn overview(
         .snapshot()
         .await
         .map_err(stopped)?;
-    let cards = console.seats.board.cards(Utc::now());
-    Ok(Json(overview_json(&queues, &agents, &cards)))
+    Ok(Json(overview_now(&console, &queues, &agents).await))
 }
 
 async fn call_card(

@@ -190,6 +190,13 @@ function showOverview(overview) {
       .forEach((v) => cell(tr, v));
     return tr;
   });
+  fill($("due").tBodies[0], overview.due, (ticket) => {
+    const tr = document.createElement("tr");
+    if (ticket.overdue) tr.className = "overdue";
+    [ticket.serial, ticket.kind, ticket.number, ticket.status, ticket.due_by,
+     ticket.overdue ? "超时 overdue" : "即将到期 due soon"].forEach((v) => cell(tr, v));
+    return tr;
+  });
 }
 
 async function loadComplaintTypes() {

@@ -4,7 +4,8 @@
 //! - `card`: a call card, for each change on the board about a call offered to or
 //!   talking with this agent (every card for supervisors); the agent's current cards
 //!   are sent at once;
-//! - `overview`: for supervisors, queues, agents and cards every [`OVERVIEW_EVERY`].
+//! - `overview`: for supervisors, queues, agents, cards and due tickets every
+//!   [`OVERVIEW_EVERY`].
 //!
 //! Decisions: each stream has its own task, which listens to the board and polls the
 //! distributor's snapshot every [`SEAT_POLL`] (the seat has no change feed; one snapshot
@@ -28,7 +29,7 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::StreamExt;
 
-use super::api::{is_own_card, overview_json, own_seat, seat_json};
+use super::api::{is_own_card, overview_now, own_seat, seat_json};
 use super::{api_login, session_token, Console};
 use crate::call::board::CallCard;
 use crate::http::tickets::ApiError;
@@ -114,8 +115,7 @@ impl Listener {
                     }
                     if self.supervisor && last_overview.elapsed() >= OVERVIEW_EVERY {
                         last_overview = Instant::now();
-                        let cards = self.console.seats.board.cards(Utc::now());
-                        let overview = overview_json(&queues, &agents, &cards);
+                        let overview = overview_now(&self.console, &queues, &agents).await;
                         if !self.send("overview", &overview).await {
                             return;
                         }
