@@ -413,17 +413,41 @@ async fn caller_asks_for_a_call_back(db: &TestDb) {
         HEAR,
     )
     .await;
+    // The waiting caller is in the store too, first in the general queue.
+    let store = server.server.store();
+    let waiting = store.queue_callers().await.expect("queue callers");
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert_eq!(
+        (waiting[0].call_id.as_str(), waiting[0].caller.as_str()),
+        (call.call_id(), CALLER)
+    );
+    assert_eq!(
+        (waiting[0].queue.as_str(), waiting[0].place),
+        ("general", Some(1))
+    );
     call.press(key('1'), KeyMethod::Rfc4733)
         .await
         .expect("pressed");
     hear(&mut call, &["zh/queue-callback-taken"], HEAR).await;
     call.wait_for_bye(WAIT).await.expect("the call ends");
-    let store = server.server.store();
     let open = (store.callbacks(Some(CallbackState::Open), None))
         .await
         .expect("call-backs");
     assert_eq!(open.len(), 1, "{open:?}");
     assert_eq!(open[0].reason.to_string(), "caller-asked");
+    let deadline = Instant::now() + WAIT;
+    while !store
+        .queue_callers()
+        .await
+        .expect("queue callers")
+        .is_empty()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the caller who left is still in the store"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert!(open[0].waited_ms >= 2000, "{open:?}");
     let view = supervisor_view(&server).await;
     assert_eq!(view["queues"][0]["waiting"], 0);

@@ -1,7 +1,8 @@
 //! The agents in the store on every backend: added, listed and read back with their skills
 //! in order, refused when duplicate or malformed, given a new password (argon2 hash and
 //! digest HA1s alike), disabled and enabled, and their phones' bindings upserted,
-//! refreshed, unbound and expired on a fake clock; their seats written through and read back.
+//! refreshed, unbound and expired on a fake clock; their seats and the queues' callers
+//! written through and read back.
 
 mod store_common;
 
@@ -10,8 +11,10 @@ use hotline::agents::digest::{ha1, Algorithm};
 use hotline::passwords::Secret;
 use hotline::queues::seat::SeatStateName;
 use hotline::store::{
-    Binding, InvalidAgent, NewAgent, SeatRecord, Store, StoreError, DEFAULT_SIP_REALM,
+    Binding, InvalidAgent, NewAgent, QueueCallerRecord, SeatRecord, Store, StoreError,
+    DEFAULT_SIP_REALM,
 };
+use hotline::tickets::model::Tier;
 use store_common::{backends, local};
 
 fn secret(text: &str) -> Secret {
@@ -411,6 +414,50 @@ async fn a_seat_is_written_through_replaced_and_read_back() {
             since: now,
         };
         assert!(store.save_seat(&stranger).await.is_err(), "no such agent");
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_queued_caller_is_written_moved_and_removed() {
+    for db in backends().await {
+        let store = &db.store;
+        let now = local(10, 11, 0);
+        let mut caller = QueueCallerRecord {
+            call_id: "a84b4c76e66710@pc33".to_string(),
+            queue: "general".to_string(),
+            caller: "075512345678".to_string(),
+            tier: Tier::Gold,
+            entered_at: now,
+            requeued: false,
+            place: Some(2),
+            ringing: None,
+        };
+        store.save_queue_caller(&caller).await.unwrap();
+        let first = QueueCallerRecord {
+            call_id: "first@pc33".to_string(),
+            place: Some(1),
+            ..caller.clone()
+        };
+        store.save_queue_caller(&first).await.unwrap();
+        let listed = store.queue_callers().await.unwrap();
+        assert_eq!(
+            listed,
+            vec![first.clone(), caller.clone()],
+            "{}",
+            db.backend
+        );
+        caller.place = None;
+        caller.ringing = Some("1001".to_string());
+        store.save_queue_caller(&caller).await.unwrap();
+        assert!(store.remove_queue_caller(&first.call_id).await.unwrap());
+        assert!(!store.remove_queue_caller(&first.call_id).await.unwrap());
+        assert_eq!(
+            store.queue_callers().await.unwrap(),
+            vec![caller],
+            "{}",
+            db.backend
+        );
         db.finish().await;
     }
 }

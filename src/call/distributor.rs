@@ -5,16 +5,16 @@
 //! what a call must do is sent to that call's own channel as a [`Notice`].
 //!
 //! Decisions: the centre lives in this server's memory (one server serves the queues;
-//! the store keeps the agents, their phones and the call-back requests, and each seat is
-//! written through to it by [`SeatMirror`]); a call whose task has gone (its channel
-//! closed) is taken out of the centre as abandoned.
+//! the store keeps the agents, their phones and the call-back requests, and each seat
+//! and queued caller is written through to it by [`CenterMirror`]); a call whose task
+//! has gone (its channel closed) is taken out of the centre as abandoned.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::seat_mirror::SeatMirror;
+use super::center_mirror::CenterMirror;
 use crate::queues::center::{
     AgentCommand, AgentSnapshot, Center, Notice, QueueSetup, QueueSnapshot, Refusal, Timing,
 };
@@ -28,6 +28,7 @@ enum Request {
     Join {
         call: CallId,
         sip_call_id: String,
+        caller: String,
         queue: String,
         tier: Tier,
         notices: mpsc::UnboundedSender<Notice>,
@@ -75,7 +76,7 @@ impl Distributor {
             max_wait: spec.max_wait,
         });
         let (requests, received) = mpsc::unbounded_channel();
-        let mirror = SeatMirror::start(store, config.wrap_up);
+        let mirror = CenterMirror::start(store, config.wrap_up);
         tokio::spawn(run(Center::new(timing, queues), mirror, received));
         Distributor { requests }
     }
@@ -85,6 +86,7 @@ impl Distributor {
         &self,
         call: CallId,
         sip_call_id: &str,
+        caller: &str,
         queue: &str,
         tier: Tier,
     ) -> Result<Result<mpsc::UnboundedReceiver<Notice>, Refusal>, Stopped> {
@@ -93,6 +95,7 @@ impl Distributor {
         self.send(Request::Join {
             call,
             sip_call_id: sip_call_id.to_string(),
+            caller: caller.to_string(),
             queue: queue.to_string(),
             tier,
             notices,
@@ -162,7 +165,7 @@ impl Distributor {
 /// The task: requests and deadlines in, notices out.
 async fn run(
     mut center: Center,
-    mut mirror: SeatMirror,
+    mut mirror: CenterMirror,
     mut requests: mpsc::UnboundedReceiver<Request>,
 ) {
     let mut calls: HashMap<CallId, mpsc::UnboundedSender<Notice>> = HashMap::new();
@@ -191,14 +194,14 @@ async fn run(
                 due_now = center.dispatch(Instant::now());
             }
         }
-        mirror.sync(&center.agents());
+        mirror.sync(&center.agents(), &center.callers(Instant::now()));
     }
 }
 
 fn handle(
     center: &mut Center,
     calls: &mut HashMap<CallId, mpsc::UnboundedSender<Notice>>,
-    mirror: &mut SeatMirror,
+    mirror: &mut CenterMirror,
     request: Request,
 ) {
     let now = Instant::now();
@@ -206,6 +209,7 @@ fn handle(
         Request::Join {
             call,
             sip_call_id,
+            caller,
             queue,
             tier,
             notices,
@@ -214,7 +218,7 @@ fn handle(
             let joined = center.join(call, &queue, tier, now);
             if joined.is_ok() {
                 calls.insert(call, notices);
-                mirror.joined(call, sip_call_id);
+                mirror.joined(call, sip_call_id, caller);
             }
             let _ = reply.send(joined);
         }

@@ -18,6 +18,7 @@
 //! and decoding in [`crate::media`], the walk through the menu in [`crate::menu`].
 
 pub mod board;
+mod center_mirror;
 pub mod desk;
 pub mod distributor;
 mod media_bridge;
@@ -29,7 +30,6 @@ mod queue_exits;
 mod queued;
 mod rtp_leg;
 pub mod rtp_ports;
-mod seat_mirror;
 pub mod switchboard;
 mod task;
 

@@ -191,7 +191,13 @@ pub(super) async fn serve(mut call: QueuedCall<'_>, requested: &str) -> CallOutc
         return hand_to_acd(&mut call, &queue, acd).await;
     }
     let joined = (context.distributor)
-        .join(call.id(), &call.setup.call_id, &queue, tier)
+        .join(
+            call.id(),
+            &call.setup.call_id,
+            &call.setup.caller,
+            &queue,
+            tier,
+        )
         .await;
     let notices = match joined {
         Ok(Ok(notices)) => notices,

@@ -107,6 +107,18 @@ pub struct QueueSnapshot {
     pub figures: Figures,
 }
 
+/// One caller in the centre: waiting in a queue, or offered to an agent whose phone rings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallerSnapshot {
+    pub call: CallId,
+    pub queue: String,
+    pub waiter: Waiter,
+    /// 1-based place in the queue; None while an agent's phone rings.
+    pub place: Option<usize>,
+    /// The agent whose phone rings.
+    pub ringing: Option<String>,
+}
+
 /// One agent as the supervisor sees them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AgentSnapshot {
@@ -375,6 +387,28 @@ impl Center {
                 figures: queue.service.figures(),
             })
             .collect()
+    }
+
+    /// Every caller waiting (queue by queue, in order) or ringing an agent.
+    pub fn callers(&self, now: Instant) -> Vec<CallerSnapshot> {
+        let waiting = self.queues.iter().flat_map(|queue| {
+            let in_order = queue.line.in_order(now);
+            (in_order.into_iter().enumerate()).map(move |(index, (_, waiter))| CallerSnapshot {
+                call: waiter.call,
+                queue: queue.setup.name.clone(),
+                waiter: *waiter,
+                place: Some(index + 1),
+                ringing: None,
+            })
+        });
+        let ringing = self.ringing.iter().map(|(call, ringing)| CallerSnapshot {
+            call: *call,
+            queue: self.queues[ringing.queue].setup.name.clone(),
+            waiter: ringing.waiter,
+            place: None,
+            ringing: Some(ringing.agent.clone()),
+        });
+        waiting.chain(ringing).collect()
     }
 
     /// Every agent who has pressed a button since the server started, by work number.

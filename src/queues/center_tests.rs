@@ -140,8 +140,20 @@ fn a_ring_timeout_puts_the_caller_back_at_the_head_and_the_agent_not_ready() {
     );
     // Re-queued callers go before a diamond customer who arrived later.
     assert_eq!(center.position(CallId(1), t0 + secs(16)), Some(1));
+    let places: Vec<(CallId, Option<usize>, bool)> = (center.callers(t0 + secs(16)).iter())
+        .map(|c| (c.call, c.place, c.waiter.requeued))
+        .collect();
+    assert_eq!(
+        places,
+        [(CallId(1), Some(1), true), (CallId(2), Some(2), false)]
+    );
     ready(&mut center, "1002", "ordinary", t0 + secs(20));
     assert_eq!(center.dispatch(t0 + secs(20)), vec![offer(1, "1002")]);
+    let ringing = &center.callers(t0 + secs(20))[1];
+    assert_eq!(
+        (ringing.call, ringing.place, ringing.ringing.as_deref()),
+        (CallId(1), None, Some("1002"))
+    );
     // A refused ring does the same at once.
     center.ring_failed(CallId(1), t0 + secs(21));
     assert_eq!(center.position(CallId(1), t0 + secs(21)), Some(1));

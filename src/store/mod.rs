@@ -41,7 +41,7 @@ pub use accounts::{Balance, InstallOrder, NewCard, PasswordLock, PasswordSubject
 pub use agents::{Agent, Binding, InvalidAgent, NewAgent, DEFAULT_SIP_REALM};
 pub use callbacks::{Callback, CallbackReason, CallbackState, NewCallback};
 pub use recording::{NewRecording, Recording, RecordingId, RecordingInfo};
-pub use seats::SeatRecord;
+pub use seats::{QueueCallerRecord, SeatRecord};
 
 /// Why a store operation failed.
 #[derive(Debug, thiserror::Error)]
