@@ -13,15 +13,14 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use chrono::Utc;
+use common::agents::add_agent;
 use common::{key, on_every_backend, TestServer, WAIT};
 use hotline::agents::digest::Algorithm;
 use hotline::caller::{
     AgentPhone, AgentPhoneConfig, Call, CallerConfig, IncomingInvite, PhoneError,
 };
 use hotline::media::{parse_rtp, G711};
-use hotline::passwords::Secret;
 use hotline::sip::Transport;
-use hotline::store::{NewAgent, DEFAULT_SIP_REALM};
 use store_common::{backends, TestDb};
 use tokio::net::UdpSocket;
 use tokio::time::{timeout, Instant};
@@ -31,16 +30,7 @@ const PASSWORD: &str = "seat-1001-pass";
 
 async fn server_on(db: &TestDb) -> TestServer {
     let server = TestServer::with_lines(&db.url, &[]).await;
-    let agent = NewAgent {
-        work_number: AGENT.to_string(),
-        name: "王芳".to_string(),
-        skills: vec!["ordinary".to_string()],
-        password: Secret::new(PASSWORD.to_string()),
-    };
-    let store = server.server.store();
-    (store.add_agent(&agent, DEFAULT_SIP_REALM, Utc::now()))
-        .await
-        .expect("agent added");
+    add_agent(&server.server, AGENT, "ordinary", PASSWORD).await;
     server
 }
 

@@ -98,16 +98,9 @@ fn baresip_registers_as_an_agent_with_digest_authentication() {
         return;
     }
     let _one = support::one_client_at_a_time();
-    // baresip 1.0 (libre 1.x, Debian 12) gives up on a 401 that offers any algorithm but
-    // MD5 (ENOSYS), whatever the order: such phones need `--sip-digest md5`.
-    let hotline = Hotline::start_with(|config| config.sip_digest = vec![Algorithm::Md5]);
-    hotline.add_agent("1001", "seat-1001-pass");
+    let hotline = with_agent_1001();
     let dir = tempfile::tempdir().expect("temp dir");
-    let account = format!(
-        "<sip:1001@{}>;auth_pass=seat-1001-pass;regint=600",
-        hotline.sip()
-    );
-    let phone = Baresip::start(dir.path(), &account);
+    let phone = Baresip::start(dir.path(), &agent_account(&hotline, ""));
     // baresip registers at once, often before its control connection is up: the
     // server's bindings are the proof.
     let bindings = support::wait_for("baresip's registration", Duration::from_secs(10), || {
@@ -136,16 +129,12 @@ fn baresip_as_an_agent_answers_a_queued_caller_and_they_hear_each_other() {
         return;
     }
     let _one = support::one_client_at_a_time();
-    let hotline = Hotline::start_with(|config| config.sip_digest = vec![Algorithm::Md5]);
-    hotline.add_agent("1001", "seat-1001-pass");
+    let hotline = with_agent_1001();
     let dir = tempfile::tempdir().expect("temp dir");
     // The agent "talks" a steady tone; baresip answers incoming calls at once.
     let voice = dir.path().join("agent-voice.wav");
     support::write_tone_wav(&voice, AGENT_TONE, 60);
-    let account = format!(
-        "<sip:1001@{}>;auth_pass=seat-1001-pass;regint=600;answermode=auto",
-        hotline.sip()
-    );
+    let account = agent_account(&hotline, ";answermode=auto");
     let mut phone = Baresip::start_saying(dir.path(), &account, &voice);
     support::wait_for("baresip's registration", Duration::from_secs(10), || {
         Some(()).filter(|()| !hotline.bindings("1001").is_empty())
@@ -195,6 +184,24 @@ fn baresip_as_an_agent_answers_a_queued_caller_and_they_hear_each_other() {
         "baresip heard the caller's voice: {}",
         recording.describe()
     );
+}
+
+/// The server with agent 1001 (password `seat-1001-pass`), challenging with MD5 only:
+/// baresip 1.0 (libre 1.x, Debian 12) gives up on a 401 that offers any algorithm but
+/// MD5 (ENOSYS), whatever the order, so such phones need `--sip-digest md5`.
+fn with_agent_1001() -> Hotline {
+    let hotline = Hotline::start_with(|config| config.sip_digest = vec![Algorithm::Md5]);
+    hotline.add_agent("1001", "seat-1001-pass");
+    hotline
+}
+
+/// The accounts line of agent 1001's phone registering with `hotline`, plus `extra`
+/// parameters.
+fn agent_account(hotline: &Hotline, extra: &str) -> String {
+    format!(
+        "<sip:1001@{}>;auth_pass=seat-1001-pass;regint=600{extra}",
+        hotline.sip()
+    )
 }
 
 /// A running baresip and its control connection.

@@ -10,10 +10,9 @@ mod store_common;
 use std::net::SocketAddr;
 
 use chrono::Utc;
+use common::agents::add_agent;
 use common::{on_every_backend, TestServer, WAIT};
 use hotline::agents::digest::{Algorithm, Credentials};
-use hotline::passwords::Secret;
-use hotline::store::{NewAgent, DEFAULT_SIP_REALM};
 use store_common::{backends, TestDb};
 use tokio::net::UdpSocket;
 
@@ -22,16 +21,7 @@ const PASSWORD: &str = "seat-1001-pass";
 
 async fn server_on(db: &TestDb) -> TestServer {
     let server = TestServer::with_lines(&db.url, &[]).await;
-    let agent = NewAgent {
-        work_number: AGENT.to_string(),
-        name: "王芳".to_string(),
-        skills: vec!["ordinary".to_string()],
-        password: Secret::new(PASSWORD.to_string()),
-    };
-    let store = server.server.store();
-    (store.add_agent(&agent, DEFAULT_SIP_REALM, Utc::now()))
-        .await
-        .expect("agent added");
+    add_agent(&server.server, AGENT, "ordinary", PASSWORD).await;
     server
 }
 
