@@ -46,6 +46,13 @@ fn call_phone(ep: &mut Endpoint, t0: Instant) -> (CallHandle, SocketAddr, Messag
     (call, to, invite)
 }
 
+/// A call to the phone that has rung (180 with the phone's tag at `t0`), and its INVITE.
+fn ringing_phone(ep: &mut Endpoint, t0: Instant) -> (CallHandle, Message) {
+    let (call, _, invite) = call_phone(ep, t0);
+    from_phone(ep, &response(&invite, 180, Some(PHONE_TAG), "", ""), t0);
+    (call, invite)
+}
+
 /// The phone's response `code` to `req` (one of our requests), To tag added when given.
 fn response(req: &Message, code: u16, to_tag: Option<&str>, extra: &str, body: &str) -> String {
     let to = req.header("To").unwrap();
@@ -312,12 +319,7 @@ fn timer_a_retransmits_the_invite_and_timer_b_ends_the_call_with_408() {
 fn hangup_while_ringing_cancels_and_the_487_ends_the_call() {
     let mut ep = endpoint();
     let t0 = Instant::now();
-    let (call, _, invite) = call_phone(&mut ep, t0);
-    from_phone(
-        &mut ep,
-        &response(&invite, 180, Some(PHONE_TAG), "", ""),
-        t0,
-    );
+    let (call, invite) = ringing_phone(&mut ep, t0);
     ep.hangup(call, t0 + ms(100));
     let out = drain(&mut ep);
     let (to, cancel) = the_request(&out, "CANCEL");
@@ -362,12 +364,7 @@ fn hangup_before_any_provisional_waits_for_one_to_cancel() {
 fn a_2xx_crossing_the_cancel_is_acked_then_byed() {
     let mut ep = endpoint();
     let t0 = Instant::now();
-    let (call, _, invite) = call_phone(&mut ep, t0);
-    from_phone(
-        &mut ep,
-        &response(&invite, 180, Some(PHONE_TAG), "", ""),
-        t0,
-    );
+    let (call, invite) = ringing_phone(&mut ep, t0);
     ep.hangup(call, t0 + ms(100));
     drain(&mut ep);
     let out = from_phone(&mut ep, &ok(&invite, PHONE_TAG, ""), t0 + ms(110));
@@ -493,12 +490,7 @@ fn over_tcp_nothing_is_retransmitted_and_a_challenge_refuses_the_call() {
 fn no_final_response_within_64_t1_of_the_cancel_ends_the_call_with_408() {
     let mut ep = endpoint();
     let t0 = Instant::now();
-    let (call, _, invite) = call_phone(&mut ep, t0);
-    from_phone(
-        &mut ep,
-        &response(&invite, 180, Some(PHONE_TAG), "", ""),
-        t0,
-    );
+    let (call, _) = ringing_phone(&mut ep, t0);
     ep.hangup(call, t0 + ms(1000));
     drain(&mut ep);
     ep.handle_timeout(t0 + ms(32_999));
