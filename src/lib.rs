@@ -13,6 +13,7 @@ pub mod caller;
 pub mod clock;
 pub mod config;
 pub mod http;
+pub mod live;
 pub mod load;
 pub mod media;
 pub mod menu;

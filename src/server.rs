@@ -15,6 +15,7 @@ use crate::call::{switchboard, CallBoard, CallContext, Desk, Distributor, MediaC
 pub use crate::config::ServerConfig;
 use crate::http::seats::Seats;
 use crate::http::tickets::TicketsApi;
+use crate::live::{LiveMenu, Release};
 use crate::menu::Menu;
 use crate::metrics::Metrics;
 use crate::prompts::PromptStore;
@@ -34,16 +35,16 @@ pub struct RunningServer {
     /// The HTTP address.
     pub http: SocketAddr,
     metrics: Arc<Metrics>,
-    prompts: PromptStore,
+    live: LiveMenu,
     store: Store,
     tasks: JoinSet<()>,
     _scratch: Option<Scratch>,
 }
 
 impl RunningServer {
-    /// The prompts the server plays (tests compare what they hear with these).
+    /// The prompts new calls hear (tests compare what they hear with these).
     pub fn prompts(&self) -> PromptStore {
-        self.prompts.clone()
+        self.live.current().prompts.clone()
     }
 
     /// The server's metrics.
@@ -147,9 +148,13 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         .context("starting the media clock threads")?;
     let distributor = Distributor::start(&queues, store.clone());
     let board = CallBoard::default();
-    let context = Arc::new(CallContext {
+    let live = LiveMenu::new(Release {
+        version: 0,
         menu: Arc::new(menu),
-        prompts: prompts.clone(),
+        prompts,
+    });
+    let context = Arc::new(CallContext {
+        live: live.clone(),
         rtp_ports: RtpPorts::new(config.rtp_ports.clone()),
         media_clock,
         rtp_ip: config.sip.ip(),
@@ -188,7 +193,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         sip,
         http,
         metrics,
-        prompts,
+        live,
         store,
         tasks,
         _scratch: scratch,

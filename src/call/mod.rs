@@ -36,9 +36,8 @@ mod task;
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use crate::menu::Menu;
+use crate::live::LiveMenu;
 use crate::metrics::Metrics;
-use crate::prompts::PromptStore;
 use crate::queues::config::QueueConfig;
 
 pub use board::CallBoard;
@@ -49,10 +48,8 @@ pub use rtp_ports::RtpPorts;
 
 /// What every call task shares.
 pub struct CallContext {
-    /// The menu new calls walk.
-    pub menu: Arc<Menu>,
-    /// The prompts, decoded and encoded once.
-    pub prompts: PromptStore,
+    /// The menu and prompts new calls get (each call keeps the release it started with).
+    pub live: LiveMenu,
     /// RTP sockets.
     pub rtp_ports: RtpPorts,
     /// The threads that send and read every call's RTP.

@@ -32,6 +32,7 @@ use super::queue_exits::{hand_to_acd, leave_with_callback};
 use super::switchboard::{event_call, Command, CommandSender};
 use super::task::{advertised_ip, playlist, Answer, CallSetup};
 use super::CallContext;
+use crate::live::Release;
 use crate::media::G711;
 use crate::metrics::CallOutcome;
 use crate::queues::announce::place_announcement;
@@ -71,6 +72,8 @@ pub(super) enum Stage {
 /// A queued call and what it needs.
 pub(super) struct QueuedCall<'a> {
     pub context: &'a CallContext,
+    /// The menu and prompts the call started with.
+    pub release: &'a Release,
     pub setup: &'a CallSetup,
     pub media: &'a mut MediaHandle,
     pub events: &'a mut mpsc::UnboundedReceiver<CallEvent>,
@@ -127,7 +130,7 @@ impl QueuedCall<'_> {
     }
 
     fn prompt(&self, id: &str) -> String {
-        format!("{}/{id}", self.context.menu.language())
+        format!("{}/{id}", self.release.menu.language())
     }
 
     pub(super) fn play(&mut self, ids: &[&str]) {
@@ -136,7 +139,7 @@ impl QueuedCall<'_> {
     }
 
     fn play_names(&mut self, names: &[String]) {
-        let playlist = playlist(&self.context.prompts, names);
+        let playlist = playlist(&self.release.prompts, names);
         self.playing = self.media.play(playlist);
     }
 
@@ -144,7 +147,7 @@ impl QueuedCall<'_> {
     /// and it starts again); how long `ids` take, before the music.
     pub(super) fn play_then_hold(&mut self, ids: &[&str]) -> Duration {
         let names: Vec<String> = ids.iter().map(|id| self.prompt(id)).collect();
-        let spoken = (playlist(&self.context.prompts, &names).iter())
+        let spoken = (playlist(&self.release.prompts, &names).iter())
             .map(|prompt| prompt.duration)
             .sum();
         let mut names = names;

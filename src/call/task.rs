@@ -29,6 +29,7 @@ use super::media_clock::{MediaEvent, MediaHandle, MEDIA_TIMEOUT};
 use super::queued::{self, QueuedCall};
 use super::switchboard::{Command, CommandSender};
 use super::CallContext;
+use crate::live::Release;
 use crate::menu::{CallInfo, Handoff, Input, Output, Reply, Request, Session};
 use crate::metrics::{CallOutcome, DtmfMethod, Metrics};
 use crate::prompts::{Prompt, PromptStore};
@@ -115,9 +116,11 @@ async fn serve(
     }
 
     let mut media = context.media_clock.attach(socket, &negotiated);
+    let release = context.live.current();
+    tracing::debug!(menu_version = release.version, "menu release taken");
     let now = Instant::now();
     let mut engine = Session::new(
-        context.menu.clone(),
+        release.menu.clone(),
         CallInfo {
             caller: setup.caller.clone(),
             called: setup.called.clone(),
@@ -126,6 +129,7 @@ async fn serve(
     engine.start(now);
     let mut call = MenuCall {
         context,
+        release: &release,
         engine: &mut engine,
         media: &mut media,
         caller: &setup.caller,
@@ -141,6 +145,7 @@ async fn serve(
             let ticket = engine.ticket_serial().map(str::to_string);
             let queued = QueuedCall {
                 context,
+                release: &release,
                 setup: &setup,
                 media: &mut media,
                 events,
@@ -163,6 +168,8 @@ type PendingReply = Pin<Box<dyn Future<Output = Reply> + Send>>;
 /// One answered call in the menu: what the loop and `act` share.
 struct MenuCall<'a> {
     context: &'a CallContext,
+    /// The menu and prompts this call started with.
+    release: &'a Release,
     engine: &'a mut Session,
     media: &'a mut MediaHandle,
     caller: &'a str,
@@ -299,7 +306,7 @@ impl MenuCall<'_> {
             match output {
                 Output::Play { prompts, .. } => {
                     tracing::debug!(?prompts, "play");
-                    let playlist = playlist(&self.context.prompts, &prompts);
+                    let playlist = playlist(&self.release.prompts, &prompts);
                     self.playing = Some(self.media.play(playlist));
                 }
                 Output::StopPlayback => {
