@@ -7,6 +7,8 @@
 
 #[path = "cli/agents.rs"]
 mod agents_cli;
+#[path = "cli/menu.rs"]
+mod menu_cli;
 
 use std::net::SocketAddr;
 use std::ops::RangeInclusive;
@@ -17,6 +19,7 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 use hotline::agents::digest::Algorithm;
 use hotline::config::{parse_port_range, ServerConfig};
+use hotline::live::{Reloader, Trigger};
 use hotline::menu::{self, Menu};
 use hotline::queues::config::load_queue_config;
 use hotline::store::import::BadRow;
@@ -50,6 +53,8 @@ enum Command {
     Cards(ImportArgs),
     /// The human agents: work number, name, skills, password.
     Agents(agents_cli::AgentsArgs),
+    /// The menu versions that went live, and rolling back to one.
+    Menu(menu_cli::MenuCommandArgs),
 }
 
 #[derive(Args)]
@@ -192,6 +197,10 @@ struct ServeArgs {
         default_value = "sha-256,md5"
     )]
     sip_digest: Vec<Algorithm>,
+    /// Don't watch the menu and prompt files; changes go live only on SIGHUP or `POST
+    /// /api/reload`.
+    #[arg(long, env = "HOTLINE_NO_WATCH")]
+    no_watch: bool,
     #[command(flatten)]
     files: MenuArgs,
     #[command(flatten)]
@@ -225,6 +234,7 @@ fn main() -> ExitCode {
         Command::Agents(args) => {
             with_store(&args.store, |store| agents_cli::agents(store, args.command))
         }
+        Command::Menu(args) => with_store(&args.store, |store| menu_cli::menu(store, args.command)),
     }
 }
 
@@ -247,6 +257,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         sip_realm: args.sip_realm,
         sip_digest: args.sip_digest,
         scratch: None,
+        watch_files: !args.no_watch,
     };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -267,10 +278,26 @@ fn serve(args: ServeArgs) -> ExitCode {
             "hotline: SIP on udp/tcp {}, HTTP on http://{}",
             server.sip, server.http
         );
+        let reloads = tokio::spawn(reload_on_sighup(server.reloader().clone()));
         wait_for_stop_signal().await;
+        reloads.abort();
         server.shutdown().await;
         ExitCode::SUCCESS
     })
+}
+
+/// Each SIGHUP reads the menu and prompts again (they go live if they are valid).
+async fn reload_on_sighup(reloader: Reloader) {
+    let hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup());
+    let mut hangup = match hangup {
+        Ok(signal) => signal,
+        Err(error) => {
+            return tracing::warn!(%error, "SIGHUP can't be caught; reload by file or API")
+        }
+    };
+    while hangup.recv().await.is_some() {
+        reloader.reload(Trigger::Signal).await;
+    }
 }
 
 async fn wait_for_stop_signal() {

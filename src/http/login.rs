@@ -1,6 +1,7 @@
 //! Who is asking: HTTP Basic authentication of agents (work number and password) for the
 //! JSON API, as axum extractors. [`LoggedIn`] is any enabled agent whose password is
-//! right; [`Supervisor`] one with the `supervisor` skill. Anything else is refused with
+//! right; [`Supervisor`] one with the `supervisor` skill, [`Operator`] one with the
+//! `operator` skill (menu and prompt changes). Anything else is refused with
 //! 401 and a `WWW-Authenticate: Basic` challenge (also for a disabled agent, so the
 //! answer does not tell which agents exist), or 403 for an agent who is not a supervisor.
 //! Refused logins are logged with the work number, never the password.
@@ -79,6 +80,34 @@ where
     }
 }
 
+/// A logged-in agent with the `operator` skill: changes the menu and the prompts.
+pub struct Operator(pub Agent);
+
+/// The skill that lets an agent change the menu and the prompts.
+pub const OPERATOR_SKILL: &str = "operator";
+
+/// The logged-in agent when they have `skill`, else 403 saying who may.
+async fn with_skill<S>(
+    parts: &mut Parts,
+    state: &S,
+    skill: &str,
+    who: &str,
+) -> Result<Agent, Refused>
+where
+    Store: FromRef<S>,
+    S: Send + Sync,
+{
+    let LoggedIn(agent) = LoggedIn::from_request_parts(parts, state).await?;
+    if agent.skills.iter().any(|held| held == skill) {
+        return Ok(agent);
+    }
+    tracing::info!(work_number = %agent.work_number, skill, "route refused: the skill is missing");
+    Err(Refused::Api(ApiError::new(
+        StatusCode::FORBIDDEN,
+        format!("only {who} may do this"),
+    )))
+}
+
 impl<S> FromRequestParts<S> for Supervisor
 where
     Store: FromRef<S>,
@@ -87,15 +116,22 @@ where
     type Rejection = Refused;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Refused> {
-        let LoggedIn(agent) = LoggedIn::from_request_parts(parts, state).await?;
-        if agent.skills.iter().any(|skill| skill == SUPERVISOR_SKILL) {
-            Ok(Supervisor(agent))
-        } else {
-            tracing::info!(work_number = %agent.work_number, "supervisor's route refused");
-            Err(Refused::Api(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "only supervisors may do this",
-            )))
-        }
+        with_skill(parts, state, SUPERVISOR_SKILL, "supervisors")
+            .await
+            .map(Supervisor)
+    }
+}
+
+impl<S> FromRequestParts<S> for Operator
+where
+    Store: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Refused;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Refused> {
+        with_skill(parts, state, OPERATOR_SKILL, "operators")
+            .await
+            .map(Operator)
     }
 }

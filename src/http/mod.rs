@@ -12,6 +12,7 @@
 pub mod agents;
 pub mod console;
 pub mod login;
+pub mod menu;
 pub mod passwords;
 pub mod recordings;
 pub mod seats;
@@ -26,11 +27,17 @@ use axum::routing::get;
 use axum::Router;
 
 use crate::metrics::Metrics;
+use menu::MenuApi;
 use seats::Seats;
 use tickets::TicketsApi;
 
 /// The HTTP routes of the server.
-pub fn router(metrics: Arc<Metrics>, tickets: Arc<TicketsApi>, seats: Arc<Seats>) -> Router {
+pub fn router(
+    metrics: Arc<Metrics>,
+    tickets: Arc<TicketsApi>,
+    seats: Arc<Seats>,
+    menu: Arc<MenuApi>,
+) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))
@@ -40,6 +47,7 @@ pub fn router(metrics: Arc<Metrics>, tickets: Arc<TicketsApi>, seats: Arc<Seats>
         .merge(agents::routes(seats.clone()))
         .merge(console::routes(seats.clone(), tickets.clone()))
         .merge(seats::routes(seats))
+        .merge(menu::routes(menu))
         .merge(tickets::routes(tickets))
 }
 

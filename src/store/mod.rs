@@ -40,6 +40,7 @@ use crate::tickets::serial::{Serial, SerialError};
 pub use accounts::{Balance, InstallOrder, NewCard, PasswordLock, PasswordSubject, Redeemed};
 pub use agents::{Agent, Binding, InvalidAgent, NewAgent, DEFAULT_SIP_REALM};
 pub use callbacks::{Callback, CallbackReason, CallbackState, NewCallback};
+pub use menu_versions::{MenuVersion, NewMenuVersion};
 pub use recording::{NewRecording, Recording, RecordingId, RecordingInfo};
 pub use seats::{QueueCallerRecord, SeatRecord};
 
@@ -169,6 +170,7 @@ macro_rules! on_backend {
 pub mod accounts;
 pub mod agents;
 pub mod callbacks;
+pub mod menu_versions;
 pub mod seats;
 
 impl Store {
@@ -392,6 +394,7 @@ mod sqlite {
     include!("agents_queries.rs");
     include!("callbacks_queries.rs");
     include!("seats_queries.rs");
+    include!("menu_versions_queries.rs");
 }
 
 /// The PostgreSQL queries: a transaction-scoped advisory lock keyed by the number
@@ -421,4 +424,5 @@ mod postgres {
     include!("agents_queries.rs");
     include!("callbacks_queries.rs");
     include!("seats_queries.rs");
+    include!("menu_versions_queries.rs");
 }
