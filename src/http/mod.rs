@@ -2,7 +2,8 @@
 //! ([`tickets`]), the call recordings its tickets link to ([`recordings`]), the
 //! password locks ([`passwords`]), the agents ([`agents`]) and their seats and queues
 //! ([`seats`]), and the agent console page with its sessions ([`console`]). The agents,
-//! seats and locks need an agent's login ([`login`]), the console its own session; the
+//! seats, locks and menu need an agent's login ([`login`]: HTTP Basic, or the console's
+//! session, with which the console page calls the same routes); the
 //! tickets API and the recordings do not yet (they take the actor from the request).
 //!
 //! Owns the HTTP routes, their JSON shapes and status codes only: what `/metrics` reports
@@ -24,9 +25,10 @@ use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::Router;
+use axum::{Extension, Router};
 
 use crate::metrics::Metrics;
+use console::session::Sessions;
 use menu::MenuApi;
 use seats::Seats;
 use tickets::TicketsApi;
@@ -38,6 +40,8 @@ pub fn router(
     seats: Arc<Seats>,
     menu: Arc<MenuApi>,
 ) -> Router {
+    // The console's sessions: its page calls the API with them (see `login`).
+    let sessions = Arc::new(Sessions::default());
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))
@@ -45,10 +49,15 @@ pub fn router(
         .merge(recordings::routes(tickets.store().clone()))
         .merge(passwords::routes(tickets.store().clone()))
         .merge(agents::routes(seats.clone()))
-        .merge(console::routes(seats.clone(), tickets.clone()))
+        .merge(console::routes(
+            seats.clone(),
+            tickets.clone(),
+            sessions.clone(),
+        ))
         .merge(seats::routes(seats))
         .merge(menu::routes(menu))
         .merge(tickets::routes(tickets))
+        .layer(Extension(sessions))
 }
 
 async fn healthz() -> &'static str {
