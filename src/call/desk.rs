@@ -30,12 +30,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use tracing::Instrument;
 
 use crate::media::Recorded;
 use crate::menu::{
     BalanceFound, CardRedeemed, Form, LineFound, OrderFound, PasswordChecked, PasswordSet,
     PasswordStatus, RepairFound, Reply, Request, SubmitKind, Submitted,
 };
+use crate::metrics::Metrics;
 use crate::passwords::lockout::LockoutPolicy;
 use crate::passwords::strength::StrengthRules;
 use crate::store::{NewRecording, Outcome, Store};
@@ -60,6 +62,7 @@ pub struct Desk {
     catalogue: Arc<Catalogue>,
     strength: StrengthRules,
     lockout: LockoutPolicy,
+    metrics: Arc<Metrics>,
 }
 
 impl Desk {
@@ -68,6 +71,7 @@ impl Desk {
         calendar: Calendar,
         catalogue: Catalogue,
         passwords: PasswordRules,
+        metrics: Arc<Metrics>,
     ) -> Desk {
         Desk {
             store,
@@ -75,6 +79,7 @@ impl Desk {
             catalogue: Arc::new(catalogue),
             strength: passwords.strength,
             lockout: passwords.lockout,
+            metrics,
         }
     }
 
@@ -89,7 +94,7 @@ impl Desk {
         let desk = self.clone();
         let caller = caller_number(caller);
         let unavailable = unavailable_reply(&request);
-        let work = tokio::spawn(async move {
+        let work = async move {
             match request {
                 Request::LookupLine { number, product } => {
                     Reply::Line(desk.lookup(&number, product).await)
@@ -134,7 +139,9 @@ impl Desk {
                     Reply::Repair(desk.repair_status(&number, &caller).await)
                 }
             }
-        });
+        };
+        // A task of its own, in the call's span (call id, caller) like the rest of the call.
+        let work = tokio::spawn(work.instrument(tracing::Span::current()));
         async move {
             match tokio::time::timeout(REQUEST_TIMEOUT, work).await {
                 Ok(Ok(reply)) => reply,
@@ -165,8 +172,10 @@ impl Desk {
     }
 
     async fn submit(&self, kind: SubmitKind, report: Report) -> Submitted {
+        let started = std::time::Instant::now();
         match self.file(kind, &report).await {
             Ok(outcome) => {
+                self.metrics.ticket_filed(kind.as_str(), started.elapsed());
                 tracing::info!(
                     decision = decision_name(&outcome.decision),
                     serial = outcome.created.as_ref().map(|c| c.serial.as_str()),

@@ -30,7 +30,7 @@ use super::queued::{self, QueuedCall};
 use super::switchboard::{Command, CommandSender};
 use super::CallContext;
 use crate::live::Release;
-use crate::menu::{CallInfo, Handoff, Input, Output, Reply, Request, Session};
+use crate::menu::{CallInfo, Handoff, Input, Output, PathStep, Reply, Request, Session};
 use crate::metrics::{CallOutcome, DtmfMethod, Metrics};
 use crate::prompts::{Prompt, PromptStore};
 use crate::sdp::{self, Negotiated};
@@ -139,6 +139,11 @@ async fn serve(
         playing: None,
     };
     let end = walk_menu(&mut call, &mut answer, events).await;
+    for step in engine.path() {
+        if let PathStep::Menu(node) = step {
+            context.metrics.menu_entered(node);
+        }
+    }
     match end {
         MenuEnd::Over(outcome) => outcome,
         MenuEnd::Queue(queue) => {
