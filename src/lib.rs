@@ -21,6 +21,7 @@ pub mod metrics;
 pub mod passwords;
 pub mod prompts;
 pub mod queues;
+pub mod records;
 pub mod sdp;
 pub mod server;
 pub mod sip;
