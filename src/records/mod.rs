@@ -2,7 +2,7 @@
 //! times, the path through the menu, how it ended ([`RecordOutcome`]), the tickets it
 //! touched, the queue, agent and menu version. Pure: the call shell fills a record in
 //! (`call::call_record`), the store keeps it (`store::call_records`), [`csv`] writes it
-//! out and `crate::reports` sums it up.
+//! out for a [`range`] of days and `crate::reports` sums it up.
 //!
 //! How a call's ending becomes an outcome ([`classify`]) — decisions the issue leaves open:
 //! - a ticket made or urged in the call wins over how the call ended in the menu: a
@@ -19,6 +19,7 @@
 //! - rejected (488/503), cancelled and failed calls keep the metrics' meaning.
 
 pub mod csv;
+pub mod range;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
