@@ -230,9 +230,9 @@ fn main() -> ExitCode {
         Command::Agents(args) => {
             with_store(&args.store, |store| agents_cli::agents(store, args.command))
         }
-        Command::Records(args) => {
-            with_store(&args.store, |store| records_cli::records(store, args.command))
-        }
+        Command::Records(args) => with_store(&args.store, |store| {
+            records_cli::records(store, args.command)
+        }),
     }
 }
 

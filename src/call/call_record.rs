@@ -23,8 +23,7 @@ use chrono::{DateTime, Utc};
 use super::desk::Desk;
 use super::task::CallSetup;
 use crate::menu::{
-    BalanceFound, CardRedeemed, OrderFound, PasswordSet, PathStep, RepairFound, Reply,
-    Submitted,
+    BalanceFound, CardRedeemed, OrderFound, PasswordSet, PathStep, RepairFound, Reply, Submitted,
 };
 use crate::metrics::CallOutcome;
 use crate::records::{classify, CallFacts, CallRecord};

@@ -444,11 +444,17 @@ mod tests {
             reason: SupervisorReason::VacantNumber,
             ticket: None,
         };
-        assert_eq!(submitted_without_urge(&outcome(supervisor, None)), Submitted::Supervisor);
+        assert_eq!(
+            submitted_without_urge(&outcome(supervisor, None)),
+            Submitted::Supervisor
+        );
         let refused = Decision::Refused {
             reason: Refusal::MissingContactPhone,
         };
-        assert_eq!(submitted_without_urge(&outcome(refused, None)), Submitted::Refused);
+        assert_eq!(
+            submitted_without_urge(&outcome(refused, None)),
+            Submitted::Refused
+        );
     }
 
     #[test]

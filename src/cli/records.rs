@@ -42,8 +42,8 @@ pub enum RecordsCommand {
 pub async fn records(store: Store, command: RecordsCommand) -> Result<ExitCode, String> {
     let RecordsCommand::Export { from, to, out } = command;
     let range = DateRange::parse(&from, &to)?;
-    let records = (store.call_records(range.start(), range.end()).await)
-        .map_err(|e| e.to_string())?;
+    let records =
+        (store.call_records(range.start(), range.end()).await).map_err(|e| e.to_string())?;
     let written = match &out {
         Some(path) => File::create(path)
             .map_err(|e| format!("{}: {e}", path.display()))

@@ -34,7 +34,9 @@ pub(super) struct Days {
 }
 
 /// The range of `?from=…&to=…`, or a 400 saying what is wrong with it.
-pub(super) fn date_range(query: Result<Query<Days>, QueryRejection>) -> Result<DateRange, ApiError> {
+pub(super) fn date_range(
+    query: Result<Query<Days>, QueryRejection>,
+) -> Result<DateRange, ApiError> {
     let Query(days) = query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.body_text()))?;
     DateRange::parse(&days.from, &days.to)
         .map_err(|message| ApiError::new(StatusCode::BAD_REQUEST, message))

@@ -50,7 +50,11 @@ fn a_ticket_made_or_urged_counts_even_when_the_caller_hangs_up_on_the_serial() {
             last_step: Some(&PathStep::Timeout),
             ..facts(ended)
         };
-        assert_eq!(classify(&touched), RecordOutcome::TicketCreated, "{ended:?}");
+        assert_eq!(
+            classify(&touched),
+            RecordOutcome::TicketCreated,
+            "{ended:?}"
+        );
     }
 }
 

@@ -71,7 +71,10 @@ mod tests {
         assert!(DateRange::parse("2026-03-02", "2026-03-01")
             .unwrap_err()
             .contains("after"));
-        assert!(DateRange::parse("2024-01-01", "2024-12-31").is_ok(), "366 days");
+        assert!(
+            DateRange::parse("2024-01-01", "2024-12-31").is_ok(),
+            "366 days"
+        );
         assert!(DateRange::parse("2024-01-01", "2025-01-01")
             .unwrap_err()
             .contains("at most 366"));

@@ -310,7 +310,10 @@ fn path_records_timeouts_and_refused_entries() {
     let refused = PathStep::WrongEntry("555".into());
     assert_eq!(call.session.path().last(), Some(&refused));
     assert_eq!(refused.to_string(), "wrong entry 555");
-    assert_eq!(PathStep::WrongEntry(String::new()).to_string(), "wrong entry");
+    assert_eq!(
+        PathStep::WrongEntry(String::new()).to_string(),
+        "wrong entry"
+    );
 }
 
 #[test]
