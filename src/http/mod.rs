@@ -1,10 +1,10 @@
 //! HTTP (axum): `GET /healthz`, Prometheus `GET /metrics`, the tickets JSON API
 //! ([`tickets`]), the call recordings its tickets link to ([`recordings`]), the
 //! password locks ([`passwords`]), the agents ([`agents`]) and their seats and queues
-//! ([`seats`]), the call records as CSV ([`records`]), and the agent console page with its
-//! sessions ([`console`]). The agents, seats, locks and records need an agent's login
-//! ([`login`]), the console its own session; the tickets API and the recordings do not
-//! yet (they take the actor from the request).
+//! ([`seats`]), the call records as CSV ([`records`]), the reports ([`reports`]), and the
+//! agent console page with its sessions ([`console`]). The agents, seats, locks, records
+//! and reports need an agent's login ([`login`]), the console its own session; the
+//! tickets API and the recordings do not yet (they take the actor from the request).
 //!
 //! Owns the HTTP routes, their JSON shapes and status codes only: what `/metrics` reports
 //! comes from [`crate::metrics`], every ticket decision from the store and the rules of
@@ -16,6 +16,7 @@ pub mod login;
 pub mod passwords;
 pub mod recordings;
 pub mod records;
+pub mod reports;
 pub mod seats;
 pub mod tickets;
 
@@ -40,6 +41,7 @@ pub fn router(metrics: Arc<Metrics>, tickets: Arc<TicketsApi>, seats: Arc<Seats>
         .merge(recordings::routes(tickets.store().clone()))
         .merge(passwords::routes(tickets.store().clone()))
         .merge(records::routes(tickets.store().clone()))
+        .merge(reports::routes(tickets.store().clone()))
         .merge(agents::routes(seats.clone()))
         .merge(console::routes(seats.clone(), tickets.clone()))
         .merge(seats::routes(seats))
