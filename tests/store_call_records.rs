@@ -1,0 +1,58 @@
+//! Call records in the store on every backend: written and read back field for field,
+//! by the `[from, to)` range of their start, oldest first.
+
+mod store_common;
+
+use hotline::records::RecordOutcome;
+use store_common::backends;
+use store_common::records::{at, call_record, gave_up};
+
+#[tokio::test]
+async fn a_record_reads_back_as_it_was_written() {
+    for db in backends().await {
+        let store = &db.store;
+        let full = call_record("full@127.0.0.1", at(10, 9, 0, 0));
+        let bare = gave_up("bare@127.0.0.1", at(10, 9, 30, 0));
+        let rejected = hotline::records::CallRecord {
+            answered_at: None,
+            path: Vec::new(),
+            outcome: RecordOutcome::Rejected,
+            ..gave_up("rejected@127.0.0.1", at(10, 9, 45, 0))
+        };
+        for record in [&full, &bare, &rejected] {
+            store.insert_call_record(record).await.unwrap();
+        }
+        let read = store.call_records(at(10, 0, 0, 0), at(11, 0, 0, 0)).await;
+        assert_eq!(read.unwrap(), vec![full, bare, rejected], "{}", db.backend);
+        assert_eq!(db.count_rows("call_records").await, 3);
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_range_includes_its_start_excludes_its_end_and_is_oldest_first() {
+    for db in backends().await {
+        let store = &db.store;
+        let starts = [
+            ("late", at(11, 0, 0, 0)),
+            ("first", at(10, 0, 0, 0)),
+            ("before", at(9, 23, 59, 59)),
+            ("middle", at(10, 12, 0, 0)),
+            ("last", at(10, 23, 59, 59)),
+        ];
+        for (id, started_at) in starts {
+            store
+                .insert_call_record(&gave_up(id, started_at))
+                .await
+                .unwrap();
+        }
+        let read = (store.call_records(at(10, 0, 0, 0), at(11, 0, 0, 0)))
+            .await
+            .unwrap();
+        let ids: Vec<&str> = read.iter().map(|r| r.call_id.as_str()).collect();
+        assert_eq!(ids, ["first", "middle", "last"], "{}", db.backend);
+        let empty = store.call_records(at(12, 0, 0, 0), at(13, 0, 0, 0)).await;
+        assert!(empty.unwrap().is_empty());
+        db.finish().await;
+    }
+}
