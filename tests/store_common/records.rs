@@ -20,9 +20,16 @@ pub fn call_record(call_id: &str, started_at: DateTime<Utc>) -> CallRecord {
         ended_at: started_at + ms(95_500),
         caller: "05512345678".to_string(),
         called: "112".to_string(),
-        path: ["menu main", "wrong key 7", "key 2", "menu pin", "entry ******", "key 0"]
-            .map(str::to_string)
-            .to_vec(),
+        path: [
+            "menu main",
+            "wrong key 7",
+            "key 2",
+            "menu pin",
+            "entry ******",
+            "key 0",
+        ]
+        .map(str::to_string)
+        .to_vec(),
         outcome: RecordOutcome::AnsweredByAgent,
         tickets: vec!["2603100001".to_string()],
         queue: Some("general".to_string()),
