@@ -1,6 +1,6 @@
 //! Call records of real calls over loopback (issue 7): a caller who presses a wrong key
-//! and hangs up, one who files a fault ticket and hangs up after its serial, and one who
-//! lets the menu time out until its goodbye. Each call leaves one record in the store,
+//! and hangs up, one who files a fault ticket and hangs up after its serial, one who
+//! lets the menu time out until its goodbye, and one who cancels before the answer. Each call leaves one record in the store,
 //! written by the server after the call, with its path, outcome, tickets and menu
 //! version. On SQLite only: the store tests cover PostgreSQL, and calls are slow.
 
@@ -10,9 +10,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::{key, walk, TestServer, HEAR, WAIT};
-use hotline::caller::KeyMethod;
+use hotline::caller::{Call, CancelOutcome, KeyMethod};
 use hotline::records::{CallRecord, RecordOutcome};
 use hotline::server::ServerConfig;
+use hotline::sip::Transport;
 use hotline::store::Which;
 use hotline::tickets::model::{Line, LineKind, LineStatus, Tier};
 use tokio::time::Instant;
@@ -68,27 +69,26 @@ async fn server() -> (TestServer, tempfile::TempDir) {
 
 /// The record of the call `call_id`, once the server has written it.
 async fn record_of(server: &TestServer, call_id: &str) -> CallRecord {
+    record_once(server, |r| r.call_id == call_id).await
+}
+
+/// The one record `mine` picks, once the server has written it; panics on a second.
+async fn record_once(server: &TestServer, mine: impl Fn(&CallRecord) -> bool) -> CallRecord {
     let deadline = Instant::now() + WAIT;
+    let now = chrono::Utc::now();
     let (from, to) = (
-        chrono::Utc::now() - chrono::Duration::days(1),
-        chrono::Utc::now() + chrono::Duration::days(1),
+        now - chrono::Duration::days(1),
+        now + chrono::Duration::days(1),
     );
+    let store = server.server.store();
     loop {
-        let records = server
-            .server
-            .store()
-            .call_records(from, to)
-            .await
-            .expect("records");
-        let mine: Vec<CallRecord> = records
-            .into_iter()
-            .filter(|r| r.call_id == call_id)
-            .collect();
-        assert!(mine.len() <= 1, "one record per call: {mine:#?}");
-        if let Some(record) = mine.into_iter().next() {
+        let records = store.call_records(from, to).await.expect("records");
+        let mut picked: Vec<CallRecord> = records.into_iter().filter(|r| mine(r)).collect();
+        assert!(picked.len() <= 1, "one record per call: {picked:#?}");
+        if let Some(record) = picked.pop() {
             return record;
         }
-        assert!(Instant::now() < deadline, "no record of {call_id}");
+        assert!(Instant::now() < deadline, "no record");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -173,6 +173,28 @@ async fn each_call_leaves_one_record_with_its_path_outcome_and_tickets() {
         ["menu main", "timeout", "timeout", "timeout"]
     );
     assert_eq!(record.outcome, RecordOutcome::TimedOut);
+    assert_eq!(record.menu_version, MENU_VERSION);
+    server.server.shutdown().await;
+}
+
+/// The server answers at once, so the CANCEL may come after the 200 OK: then the caller
+/// hangs up in the menu instead. Either way the call leaves one record.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_call_leaves_a_record_too() {
+    let server = TestServer::start().await;
+    let cancelled = Call::dial_and_cancel(server.caller(Transport::Udp)).await;
+    let expected = match cancelled.expect("a final response") {
+        CancelOutcome::Cancelled { .. } => RecordOutcome::Cancelled,
+        CancelOutcome::Answered(call) => {
+            call.hang_up().await.expect("BYE answered");
+            RecordOutcome::HungUpInMenu
+        }
+    };
+    let record = record_once(&server, |_| true).await;
+    assert_eq!(record.outcome, expected, "{record:#?}");
+    if expected == RecordOutcome::Cancelled {
+        assert_eq!((record.answered_at, record.path.len()), (None, 0));
+    }
     assert_eq!(record.menu_version, MENU_VERSION);
     server.server.shutdown().await;
 }

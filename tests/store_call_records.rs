@@ -1,11 +1,13 @@
 //! Call records in the store on every backend: written and read back field for field,
-//! by the `[from, to)` range of their start, oldest first.
+//! by the `[from, to)` range of their start, oldest first; and the tickets created in a
+//! range, which the reports read.
 
 mod store_common;
 
 use hotline::records::RecordOutcome;
-use store_common::backends;
+use hotline::tickets::model::LineStatus;
 use store_common::records::{at, call_record, gave_up};
+use store_common::{backends, calendar, ivr, line, report};
 
 #[tokio::test]
 async fn a_record_reads_back_as_it_was_written() {
@@ -53,6 +55,31 @@ async fn the_range_includes_its_start_excludes_its_end_and_is_oldest_first() {
         assert_eq!(ids, ["first", "middle", "last"], "{}", db.backend);
         let empty = store.call_records(at(12, 0, 0, 0), at(13, 0, 0, 0)).await;
         assert!(empty.unwrap().is_empty());
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_reports_read_the_tickets_created_in_a_range_of_any_status() {
+    for db in backends().await {
+        let store = &db.store;
+        let numbers = ["05512345670", "05512345671", "05512345672"];
+        let lines = numbers.map(|number| line(number, LineStatus::Active));
+        store.upsert_lines(&lines).await.unwrap();
+        let (fault, by, calendar) = (report(), ivr(), calendar());
+        for (number, made_at) in [
+            (numbers[0], at(10, 0, 0, 0)),
+            (numbers[1], at(10, 23, 59, 59)),
+            (numbers[2], at(11, 0, 0, 0)),
+        ] {
+            let filed = store.report_fault(number, &fault, &by, &calendar, made_at, None);
+            filed.await.unwrap();
+        }
+        let made = (store.tickets_created_between(at(10, 0, 0, 0), at(11, 0, 0, 0)))
+            .await
+            .unwrap();
+        let made_for: Vec<&str> = made.iter().map(|t| t.ticket.number.as_str()).collect();
+        assert_eq!(made_for, numbers[..2], "{}", db.backend);
         db.finish().await;
     }
 }
