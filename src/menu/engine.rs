@@ -28,13 +28,15 @@
 //! entry), and an entry refused as too short or not matching its pattern.
 //!
 //! A secret entry (`secret: true`) is kept apart: `collected` reads empty after it, the
-//! path shows `******` (also for a refused one), and only the password fields of the form (and `card_pin`) take
-//! its digits. Requests and replies are in [`asking`]; the password actions in
-//! [`passwords`]; the queries and `say` in [`queries`].
+//! path shows `******` (also for a refused one), and only the password fields of the form
+//! (and `card_pin`) take its digits. The steps are in [`path`]; requests and replies in
+//! [`asking`]; the password actions in [`passwords`]; the queries and `say` in
+//! [`queries`].
 
 mod asking;
 mod form;
 mod passwords;
+mod path;
 mod queries;
 
 use std::collections::VecDeque;
@@ -44,6 +46,9 @@ use std::time::{Duration, Instant};
 use super::requests::{Form, Reply, Request, Secret};
 use super::schema::{Action, ActionId, Handoff, Menu, MenuNode, NodeId, PromptRef, Settings};
 use crate::media::Key;
+
+pub use path::PathStep;
+use path::MASK;
 
 /// Who called whom, as the SIP layer saw it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -89,41 +94,6 @@ pub enum Output {
     },
     Hangup,
 }
-
-/// One step of the call's way through the menu, for agents and records.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PathStep {
-    /// A menu entered (its id).
-    Menu(String),
-    /// A key that chose an action.
-    Key(Key),
-    /// A completed digit entry; `******` when the entry is secret.
-    Entry(String),
-    /// No key before the menu's timeout.
-    Timeout,
-    /// A key no action of the menu answers.
-    WrongKey(Key),
-    /// An entry refused (too short, or not matching the pattern); `******` when secret,
-    /// empty when no digit was keyed.
-    WrongEntry(String),
-}
-
-impl std::fmt::Display for PathStep {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PathStep::Menu(id) => write!(f, "menu {id}"),
-            PathStep::Key(key) => write!(f, "key {key}"),
-            PathStep::Entry(digits) => write!(f, "entry {digits}"),
-            PathStep::Timeout => f.write_str("timeout"),
-            PathStep::WrongKey(key) => write!(f, "wrong key {key}"),
-            PathStep::WrongEntry(digits) if digits.is_empty() => f.write_str("wrong entry"),
-            PathStep::WrongEntry(digits) => write!(f, "wrong entry {digits}"),
-        }
-    }
-}
-
-/// Masked form of a secret entry (its length is not revealed either).
-const MASK: &str = "******";
 
 enum State {
     NotStarted,
