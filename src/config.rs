@@ -37,6 +37,10 @@ pub struct ServerConfig {
     pub sip_digest: Vec<Algorithm>,
     /// A scratch folder the server removes when it is dropped (the tests' database).
     pub scratch: Option<PathBuf>,
+    /// Whether saved changes to the menu file and the prompt folder are put in service
+    /// without a SIGHUP or `POST /api/reload` (off in tests that don't need it: each
+    /// watcher takes an inotify instance).
+    pub watch_files: bool,
 }
 
 impl ServerConfig {
@@ -63,6 +67,7 @@ impl ServerConfig {
             sip_realm: DEFAULT_SIP_REALM.to_string(),
             sip_digest: Algorithm::PREFERRED.to_vec(),
             scratch: Some(scratch),
+            watch_files: false,
         }
     }
 }

@@ -1,13 +1,15 @@
-//! The `hotline` command: `serve`, `check`, `simulate`, `tickets`, `agents`, `records`
-//! (`export` of the call records as CSV), and the CSV imports `lines`, `balances`,
-//! `orders` and `cards` (`… import FILE.csv`).
+//! The `hotline` command: `serve`, `check`, `simulate`, `tickets`, `agents`, `menu`
+//! (versions and rollback), `records` (`export` of the call records as CSV), and the CSV
+//! imports `lines`, `balances`, `orders` and `cards` (`… import FILE.csv`).
 //!
-//! `records` lives in `src/cli/records.rs`. `agents` lives in `src/cli/agents.rs` with the terminal password prompt only it uses:
-//! inline it would take this file to the edge of its 600 lines; another group that grows
-//! moves there the same way.
+//! `agents`, `menu` and `records` live in `src/cli/`, `agents` with the terminal password
+//! prompt only it uses: inline they would take this file past its 600 lines; another
+//! group that grows moves there the same way.
 
 #[path = "cli/agents.rs"]
 mod agents_cli;
+#[path = "cli/menu.rs"]
+mod menu_cli;
 #[path = "cli/records.rs"]
 mod records_cli;
 
@@ -20,6 +22,7 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 use hotline::agents::digest::Algorithm;
 use hotline::config::{parse_port_range, ServerConfig};
+use hotline::live::{Reloader, Trigger};
 use hotline::menu::{self, Menu};
 use hotline::queues::config::load_queue_config;
 use hotline::store::import::BadRow;
@@ -53,6 +56,8 @@ enum Command {
     Cards(ImportArgs),
     /// The human agents: work number, name, skills, password.
     Agents(agents_cli::AgentsArgs),
+    /// The menu versions that went live, and rolling back to one.
+    Menu(menu_cli::MenuCommandArgs),
     /// The call records: `export --from D --to D [--out FILE]` as CSV.
     Records(records_cli::RecordsArgs),
 }
@@ -197,6 +202,10 @@ struct ServeArgs {
         default_value = "sha-256,md5"
     )]
     sip_digest: Vec<Algorithm>,
+    /// Don't watch the menu and prompt files; changes go live only on SIGHUP or `POST
+    /// /api/reload`.
+    #[arg(long, env = "HOTLINE_NO_WATCH")]
+    no_watch: bool,
     #[command(flatten)]
     files: MenuArgs,
     #[command(flatten)]
@@ -230,6 +239,7 @@ fn main() -> ExitCode {
         Command::Agents(args) => {
             with_store(&args.store, |store| agents_cli::agents(store, args.command))
         }
+        Command::Menu(args) => with_store(&args.store, |store| menu_cli::menu(store, args.command)),
         Command::Records(args) => with_store(&args.store, |store| {
             records_cli::records(store, args.command)
         }),
@@ -255,6 +265,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         sip_realm: args.sip_realm,
         sip_digest: args.sip_digest,
         scratch: None,
+        watch_files: !args.no_watch,
     };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -275,10 +286,26 @@ fn serve(args: ServeArgs) -> ExitCode {
             "hotline: SIP on udp/tcp {}, HTTP on http://{}",
             server.sip, server.http
         );
+        let reloads = tokio::spawn(reload_on_sighup(server.reloader().clone()));
         wait_for_stop_signal().await;
+        reloads.abort();
         server.shutdown().await;
         ExitCode::SUCCESS
     })
+}
+
+/// Each SIGHUP reads the menu and prompts again (they go live if they are valid).
+async fn reload_on_sighup(reloader: Reloader) {
+    let hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup());
+    let mut hangup = match hangup {
+        Ok(signal) => signal,
+        Err(error) => {
+            return tracing::warn!(%error, "SIGHUP can't be caught; reload by file or API")
+        }
+    };
+    while hangup.recv().await.is_some() {
+        reloader.reload(Trigger::Signal).await;
+    }
 }
 
 async fn wait_for_stop_signal() {

@@ -71,6 +71,24 @@ impl DtmfMethod {
     }
 }
 
+/// How a menu reload attempt ended (unchanged files are not counted).
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+pub enum ReloadResult {
+    /// The new version went live.
+    Switched,
+    /// The new version was refused; the running one keeps serving.
+    Refused,
+}
+
+impl ReloadResult {
+    fn as_str(self) -> &'static str {
+        match self {
+            ReloadResult::Switched => "switched",
+            ReloadResult::Refused => "refused",
+        }
+    }
+}
+
 macro_rules! label_value {
     ($ty:ty) => {
         impl EncodeLabelValue for $ty {
@@ -82,6 +100,7 @@ macro_rules! label_value {
 }
 label_value!(CallOutcome);
 label_value!(DtmfMethod);
+label_value!(ReloadResult);
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct OutcomeLabels {
@@ -91,6 +110,11 @@ struct OutcomeLabels {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct MethodLabels {
     method: DtmfMethod,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReloadLabels {
+    result: ReloadResult,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -105,6 +129,7 @@ pub struct Metrics {
     pub active_calls: Gauge,
     calls: Family<OutcomeLabels, Counter>,
     dtmf: Family<MethodLabels, Counter>,
+    reloads: Family<ReloadLabels, Counter>,
     /// RTP packets received from callers.
     pub rtp_packets_in: Counter,
     /// RTP packets sent to callers.
@@ -137,6 +162,15 @@ impl Metrics {
             "20 ms send ticks that fired more than one frame late",
             rtp_late_sends.clone(),
         );
+        let reloads = Family::<ReloadLabels, Counter>::default();
+        registry.register(
+            "menu_reloads",
+            "Menu and prompt reloads, by result",
+            reloads.clone(),
+        );
+        for result in [ReloadResult::Switched, ReloadResult::Refused] {
+            drop(reloads.get_or_create(&ReloadLabels { result }));
+        }
         let rtp_packets_in = rtp
             .get_or_create(&DirectionLabels { direction: "in" })
             .clone();
@@ -152,6 +186,7 @@ impl Metrics {
             active_calls,
             calls,
             dtmf,
+            reloads,
             rtp_packets_in,
             rtp_packets_out,
             rtp_late_sends,
@@ -166,6 +201,11 @@ impl Metrics {
     /// Counts a key received.
     pub fn key_received(&self, method: DtmfMethod) {
         self.dtmf.get_or_create(&MethodLabels { method }).inc();
+    }
+
+    /// Counts a reload that switched or was refused.
+    pub fn reload_finished(&self, result: ReloadResult) {
+        self.reloads.get_or_create(&ReloadLabels { result }).inc();
     }
 
     /// The number of keys received by `method` so far.

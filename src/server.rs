@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use anyhow::{bail, Context};
+use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
@@ -13,10 +13,13 @@ use tokio::task::JoinSet;
 use crate::agents::registrar::Registrar;
 use crate::call::{switchboard, CallBoard, CallContext, Desk, Distributor, MediaClock, RtpPorts};
 pub use crate::config::ServerConfig;
+use crate::http::menu::MenuApi;
 use crate::http::seats::Seats;
 use crate::http::tickets::TicketsApi;
-use crate::live::{LiveMenu, Release};
-use crate::menu::Menu;
+use crate::live::snapshot::Snapshot;
+use crate::live::watch::watch;
+use crate::live::Reloader;
+use crate::menu::Diagnostic;
 use crate::metrics::Metrics;
 use crate::prompts::PromptStore;
 use crate::queues::config::load_queue_config;
@@ -35,7 +38,7 @@ pub struct RunningServer {
     /// The HTTP address.
     pub http: SocketAddr,
     metrics: Arc<Metrics>,
-    live: LiveMenu,
+    reloader: Reloader,
     store: Store,
     tasks: JoinSet<()>,
     _scratch: Option<Scratch>,
@@ -44,7 +47,12 @@ pub struct RunningServer {
 impl RunningServer {
     /// The prompts new calls hear (tests compare what they hear with these).
     pub fn prompts(&self) -> PromptStore {
-        self.live.current().prompts.clone()
+        self.reloader.live().current().prompts.clone()
+    }
+
+    /// Switches the menu and prompts (SIGHUP and the tests use it).
+    pub fn reloader(&self) -> &Reloader {
+        &self.reloader
     }
 
     /// The server's metrics.
@@ -86,35 +94,9 @@ impl Drop for Scratch {
 
 /// Loads the menu and prompts and starts serving.
 pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
-    let menu = load_menu(&config)?;
-    let prompts = load_prompts(&config)?;
-    let missing: Vec<String> = menu
-        .prompt_refs()
-        .into_iter()
-        .filter(|(name, _)| prompts.get(name).is_none())
-        .map(|(name, at)| {
-            format!(
-                "{at}prompt {name} has no file under {}",
-                config.prompts.display()
-            )
-        })
-        .collect();
-    if !missing.is_empty() {
-        bail!(
-            "the menu uses prompts that are missing:\n{}",
-            missing.join("\n")
-        );
-    }
-
     let queues = load_queue_config(&config.tickets_config.join("queues.yaml"))?;
-    let unknown = queues.missing_queues(menu.queues());
-    if !unknown.is_empty() {
-        bail!(
-            "the menu hands calls to queues that {} does not define: {}",
-            config.tickets_config.join("queues.yaml").display(),
-            unknown.join(", ")
-        );
-    }
+    let snapshot = Snapshot::read(&config.menu, &config.prompts).map_err(refused)?;
+    let release = snapshot.release(&queues, 0).map_err(refused)?;
     let calendar = load_calendar(&config.tickets_config.join("holidays.yaml"))?;
     let catalogue = load_catalogue(&config.tickets_config.join("complaint-catalogue.yaml"))?;
     let password_rules = load_password_rules(&config.tickets_config.join("passwords.yaml"))?;
@@ -124,6 +106,17 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         .with_context(|| format!("cannot open the store {}", without_password(&config.db)))?;
 
     let metrics = Arc::new(Metrics::new());
+    let queues = Arc::new(queues);
+    let reloader = Reloader::start(
+        &snapshot,
+        release,
+        store.clone(),
+        queues.clone(),
+        metrics.clone(),
+    )
+    .await
+    .context("recording the menu version in the store")?;
+    drop(snapshot);
     let sockets = SipSockets::bind(config.sip)
         .await
         .with_context(|| format!("binding SIP on {}", config.sip))?;
@@ -147,14 +140,13 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     let media_clock = MediaClock::start(media_threads, metrics.clone())
         .context("starting the media clock threads")?;
     let distributor = Distributor::start(&queues, store.clone());
+    if config.watch_files {
+        let watching = watch(reloader.clone()).context("watching the menu and prompt files")?;
+        tasks.spawn(watching);
+    }
     let board = CallBoard::default();
-    let live = LiveMenu::new(Release {
-        version: 0,
-        menu: Arc::new(menu),
-        prompts,
-    });
     let context = Arc::new(CallContext {
-        live: live.clone(),
+        live: reloader.live().clone(),
         rtp_ports: RtpPorts::new(config.rtp_ports.clone()),
         media_clock,
         rtp_ip: config.sip.ip(),
@@ -167,7 +159,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         ),
         distributor: distributor.clone(),
         board: board.clone(),
-        queues: Arc::new(queues),
+        queues,
         console_base: format!("http://{http}"),
         sip_host: sip.to_string(),
     });
@@ -182,7 +174,11 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         board,
         sip_realm: config.sip_realm.clone(),
     });
-    let router = crate::http::router(metrics.clone(), tickets, seats);
+    let menu_api = Arc::new(MenuApi {
+        store: store.clone(),
+        reloader: reloader.clone(),
+    });
+    let router = crate::http::router(metrics.clone(), tickets, seats, menu_api);
     tasks.spawn(async move {
         if let Err(error) = axum::serve(http_listener, router).await {
             tracing::error!(%error, "HTTP server stopped");
@@ -193,7 +189,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         sip,
         http,
         metrics,
-        live,
+        reloader,
         store,
         tasks,
         _scratch: scratch,
@@ -208,16 +204,8 @@ fn without_password(url: &str) -> String {
     }
 }
 
-fn load_menu(config: &ServerConfig) -> anyhow::Result<Menu> {
-    Menu::load(&config.menu).map_err(|diagnostics| {
-        let lines: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
-        anyhow::anyhow!("the menu has errors:\n{}", lines.join("\n"))
-    })
-}
-
-fn load_prompts(config: &ServerConfig) -> anyhow::Result<PromptStore> {
-    PromptStore::load_dir(&config.prompts).map_err(|errors| {
-        let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        anyhow::anyhow!("prompts that can't be loaded:\n{}", lines.join("\n"))
-    })
+/// The diagnostics of a menu version the server can't start with, one per line.
+fn refused(problems: Vec<Diagnostic>) -> anyhow::Error {
+    let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    anyhow::anyhow!("the menu or its prompts have errors:\n{}", lines.join("\n"))
 }

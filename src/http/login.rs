@@ -1,20 +1,27 @@
 //! Who is asking: HTTP Basic authentication of agents (work number and password) for the
-//! JSON API, as axum extractors. [`LoggedIn`] is any enabled agent whose password is
-//! right; [`Supervisor`] one with the `supervisor` skill. Anything else is refused with
+//! JSON API, or the console's session cookie (the console page calls the same API; a
+//! request that changes anything then needs the session's `X-CSRF-Token`), as axum
+//! extractors. [`LoggedIn`] is any enabled agent whose password is
+//! right; [`Supervisor`] one with the `supervisor` skill, [`Operator`] one with the
+//! `operator` skill (menu and prompt changes). Anything else is refused with
 //! 401 and a `WWW-Authenticate: Basic` challenge (also for a disabled agent, so the
 //! answer does not tell which agents exist), or 403 for an agent who is not a supervisor.
 //! Refused logins are logged with the work number, never the password.
 
+use std::sync::Arc;
+use std::time::Instant;
+
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::WWW_AUTHENTICATE;
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use axum_extra::headers::authorization::Basic;
-use axum_extra::headers::{Authorization, HeaderMapExt};
+use axum_extra::headers::{Authorization, Cookie, HeaderMapExt};
 use serde_json::json;
 
+use super::console::session::{Sessions, COOKIE, CSRF_HEADER};
 use super::seats::SUPERVISOR_SKILL;
 use super::tickets::ApiError;
 use crate::passwords::Secret;
@@ -62,21 +69,81 @@ where
     type Rejection = Refused;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Refused> {
-        let Some(Authorization(basic)) = parts.headers.typed_get::<Authorization<Basic>>() else {
-            return Err(Refused::Login);
-        };
         let store = Store::from_ref(state);
-        let password = Secret::new(basic.password().to_string());
-        let work_number = basic.username();
-        if !store.verify_agent_password(work_number, &password).await? {
-            tracing::info!(work_number, "HTTP login refused");
-            return Err(Refused::Login);
-        }
-        match store.agent(work_number).await? {
+        let work_number = match parts.headers.typed_get::<Authorization<Basic>>() {
+            Some(Authorization(basic)) => {
+                let password = Secret::new(basic.password().to_string());
+                if !store
+                    .verify_agent_password(basic.username(), &password)
+                    .await?
+                {
+                    tracing::info!(work_number = basic.username(), "HTTP login refused");
+                    return Err(Refused::Login);
+                }
+                basic.username().to_string()
+            }
+            None => console_session(parts)?,
+        };
+        match store.agent(&work_number).await? {
             Some(agent) if !agent.disabled => Ok(LoggedIn(agent)),
             _ => Err(Refused::Login),
         }
     }
+}
+
+/// The work number of the console session the request's cookie names (the console's
+/// page calls the API with it); a request that changes anything must carry the
+/// session's CSRF token in `X-CSRF-Token` (403 otherwise).
+fn console_session(parts: &Parts) -> Result<String, Refused> {
+    let sessions = parts
+        .extensions
+        .get::<Arc<Sessions>>()
+        .ok_or(Refused::Login)?;
+    let cookies = parts.headers.typed_get::<Cookie>().ok_or(Refused::Login)?;
+    let token = cookies.get(COOKIE).ok_or(Refused::Login)?;
+    let session = sessions
+        .touch(token, Instant::now())
+        .ok_or(Refused::Login)?;
+    let safe = matches!(parts.method, Method::GET | Method::HEAD);
+    let csrf = parts
+        .headers
+        .get(CSRF_HEADER)
+        .and_then(|value| value.to_str().ok());
+    if !safe && !csrf.is_some_and(|token| session.csrf_matches(token)) {
+        return Err(Refused::Api(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "missing or wrong X-CSRF-Token",
+        )));
+    }
+    Ok(session.work_number)
+}
+
+/// A logged-in agent with the `operator` skill: changes the menu and the prompts.
+pub struct Operator(pub Agent);
+
+/// The skill that lets an agent change the menu and the prompts.
+pub const OPERATOR_SKILL: &str = "operator";
+
+/// The logged-in agent when they have `skill`, else 403 saying who may.
+async fn with_skill<S>(
+    parts: &mut Parts,
+    state: &S,
+    skill: &str,
+    who: &str,
+) -> Result<Agent, Refused>
+where
+    Store: FromRef<S>,
+    S: Send + Sync,
+{
+    let LoggedIn(agent) = LoggedIn::from_request_parts(parts, state).await?;
+    if agent.skills.iter().any(|held| held == skill) {
+        return Ok(agent);
+    }
+    tracing::info!(work_number = %agent.work_number, skill, "route refused: the skill is missing");
+    Err(Refused::Api(ApiError::new(
+        StatusCode::FORBIDDEN,
+        format!("only {who} may do this"),
+    )))
 }
 
 impl<S> FromRequestParts<S> for Supervisor
@@ -87,15 +154,22 @@ where
     type Rejection = Refused;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Refused> {
-        let LoggedIn(agent) = LoggedIn::from_request_parts(parts, state).await?;
-        if agent.skills.iter().any(|skill| skill == SUPERVISOR_SKILL) {
-            Ok(Supervisor(agent))
-        } else {
-            tracing::info!(work_number = %agent.work_number, "supervisor's route refused");
-            Err(Refused::Api(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "only supervisors may do this",
-            )))
-        }
+        with_skill(parts, state, SUPERVISOR_SKILL, "supervisors")
+            .await
+            .map(Supervisor)
+    }
+}
+
+impl<S> FromRequestParts<S> for Operator
+where
+    Store: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Refused;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Refused> {
+        with_skill(parts, state, OPERATOR_SKILL, "operators")
+            .await
+            .map(Operator)
     }
 }

@@ -2,8 +2,9 @@
 //! ([`tickets`]), the call recordings its tickets link to ([`recordings`]), the
 //! password locks ([`passwords`]), the agents ([`agents`]) and their seats and queues
 //! ([`seats`]), the call records as CSV ([`records`]), the reports ([`reports`]), and the
-//! agent console page with its sessions ([`console`]). The agents, seats, locks, records
-//! and reports need an agent's login ([`login`]), the console its own session; the
+//! agent console page with its sessions ([`console`]). The agents, seats, locks, menu,
+//! records and reports need an agent's login ([`login`]: HTTP Basic, or the console's
+//! session, with which the console page calls the same routes); the
 //! tickets API and the recordings do not yet (they take the actor from the request).
 //!
 //! Owns the HTTP routes, their JSON shapes and status codes only: what `/metrics` reports
@@ -13,6 +14,7 @@
 pub mod agents;
 pub mod console;
 pub mod login;
+pub mod menu;
 pub mod passwords;
 pub mod recordings;
 pub mod records;
@@ -26,14 +28,23 @@ use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::Router;
+use axum::{Extension, Router};
 
 use crate::metrics::Metrics;
+use console::session::Sessions;
+use menu::MenuApi;
 use seats::Seats;
 use tickets::TicketsApi;
 
 /// The HTTP routes of the server.
-pub fn router(metrics: Arc<Metrics>, tickets: Arc<TicketsApi>, seats: Arc<Seats>) -> Router {
+pub fn router(
+    metrics: Arc<Metrics>,
+    tickets: Arc<TicketsApi>,
+    seats: Arc<Seats>,
+    menu: Arc<MenuApi>,
+) -> Router {
+    // The console's sessions: its page calls the API with them (see `login`).
+    let sessions = Arc::new(Sessions::default());
     Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))
@@ -43,9 +54,15 @@ pub fn router(metrics: Arc<Metrics>, tickets: Arc<TicketsApi>, seats: Arc<Seats>
         .merge(records::routes(tickets.store().clone()))
         .merge(reports::routes(tickets.store().clone()))
         .merge(agents::routes(seats.clone()))
-        .merge(console::routes(seats.clone(), tickets.clone()))
+        .merge(console::routes(
+            seats.clone(),
+            tickets.clone(),
+            sessions.clone(),
+        ))
         .merge(seats::routes(seats))
+        .merge(menu::routes(menu))
         .merge(tickets::routes(tickets))
+        .layer(Extension(sessions))
 }
 
 async fn healthz() -> &'static str {

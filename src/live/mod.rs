@@ -8,12 +8,20 @@
 //! Owns: the release in service and the swap (one atomic pointer store, no lock on the
 //! call path). Reading files, validating and recording versions is the reloader's.
 
+pub mod diff;
+pub mod reload;
+pub mod restore;
+pub mod snapshot;
+pub mod watch;
+
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 
 use crate::menu::Menu;
 use crate::prompts::PromptStore;
+
+pub use reload::{Attempt, MenuStatus, Reloader, Trigger};
 
 /// One version of the menu and its prompts, validated together.
 pub struct Release {

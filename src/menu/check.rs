@@ -2,11 +2,14 @@
 //! uses whose file `<prompts>/<lang>/<id>.wav` is missing or can't be decoded (reported
 //! where the menu first names it), then one per other file of the prompt folder that the
 //! server would refuse to load (reported as `file:1:1`: a WAV has no lines).
+//!
+//! The live reload validates a new version with the same [`prompt_problems`], over the
+//! files it read once, so what `check` accepts is what the server switches to.
 
 use std::path::Path;
 
 use super::{Diagnostic, Menu};
-use crate::prompts::{PromptError, PromptStore};
+use crate::prompts::{read_folder, FolderFile, PromptError, PromptStore};
 
 /// Every problem of the menu at `menu_path` and of the prompts under `prompts_dir`.
 /// Empty when all is well.
@@ -15,7 +18,22 @@ pub fn check(menu_path: &Path, prompts_dir: &Path) -> Vec<Diagnostic> {
         Ok(menu) => menu,
         Err(diagnostics) => return diagnostics,
     };
-    let mut load_errors = PromptStore::load_dir(prompts_dir).err().unwrap_or_default();
+    let (files, mut errors) = read_folder(prompts_dir);
+    if let Err(decode_errors) = PromptStore::from_folder(&files) {
+        errors.extend(decode_errors);
+    }
+    prompt_problems(&menu, prompts_dir, &files, errors)
+}
+
+/// The problems of the prompt folder `files` (read from `prompts_dir`, with the files
+/// that failed to read or decode in `errors`) for `menu`: each prompt the menu uses that
+/// is missing or broken, where the menu first names it, then every other broken file.
+pub fn prompt_problems(
+    menu: &Menu,
+    prompts_dir: &Path,
+    files: &[FolderFile],
+    mut errors: Vec<PromptError>,
+) -> Vec<Diagnostic> {
     let refs = menu.prompt_refs();
     let mut out = Vec::new();
     for (i, (name, at)) in refs.iter().enumerate() {
@@ -23,8 +41,14 @@ pub fn check(menu_path: &Path, prompts_dir: &Path) -> Vec<Diagnostic> {
             continue;
         }
         let file = prompts_dir.join(format!("{name}.wav"));
-        let Some(problem) = prompt_problem(&file, &mut load_errors) else {
-            continue;
+        let present = files.iter().any(|f| f.prompt_name() == Some(name.as_str()));
+        let problem = match errors.iter().position(|error| error.path == file) {
+            Some(index) => {
+                let error = errors.remove(index);
+                format!("{}: {}", file.display(), error.message)
+            }
+            None if !present => format!("no file {}", file.display()),
+            None => continue,
         };
         let uses = refs.iter().filter(|(n, _)| n == name).count();
         let more = match uses {
@@ -36,22 +60,11 @@ pub fn check(menu_path: &Path, prompts_dir: &Path) -> Vec<Diagnostic> {
             ..at.clone()
         });
     }
-    out.extend(load_errors.into_iter().map(|error| Diagnostic {
+    out.extend(errors.into_iter().map(|error| Diagnostic {
         file: error.path,
         line: 1,
         column: 1,
         message: error.message,
     }));
     out
-}
-
-/// What is wrong with a prompt file the menu uses, if anything; takes its load error
-/// out of `load_errors` so it is reported once, where the menu names it.
-fn prompt_problem(file: &Path, load_errors: &mut Vec<PromptError>) -> Option<String> {
-    if !file.is_file() {
-        return Some(format!("no file {}", file.display()));
-    }
-    let index = load_errors.iter().position(|error| error.path == file)?;
-    let error = load_errors.remove(index);
-    Some(format!("{}: {}", file.display(), error.message))
 }

@@ -27,7 +27,7 @@ mod tests;
 use std::fmt;
 use std::path::PathBuf;
 
-pub use check::check;
+pub use check::{check, prompt_problems};
 pub use engine::{CallInfo, Input, Output, PathStep, Session};
 pub use requests::{
     BalanceFound, CardRedeemed, Cents, Form, LineFound, OrderFound, OrderState, PasswordChecked,
@@ -38,7 +38,7 @@ pub use schema::{Handoff, Menu};
 pub use simulate::simulate;
 
 /// One problem an operator must fix, at a 1-based line and column of a file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
     pub file: PathBuf,
     pub line: usize,

@@ -109,23 +109,43 @@ impl PromptStore {
     /// Loads every *.wav under `dir` recursively; name = relative path without ".wav",
     /// '/'-separated: "zh/02", "zh/digit-7", "music/hold". Errors list every bad file.
     pub fn load_dir(dir: &Path) -> Result<PromptStore, Vec<PromptError>> {
-        let mut files = Vec::new();
-        let mut errors = Vec::new();
-        find_wavs(dir, Vec::new(), &mut files, &mut errors);
-        files.sort();
+        let (files, mut errors) = read_folder(dir);
+        match PromptStore::from_folder(&files) {
+            Ok(store) if errors.is_empty() => Ok(store),
+            Ok(_) => Err(errors),
+            Err(decode_errors) => {
+                errors.extend(decode_errors);
+                Err(errors)
+            }
+        }
+    }
+
+    /// Decodes the WAV files of a folder read by [`read_folder`] (other files are
+    /// skipped). Errors list every file that can't be decoded.
+    pub fn from_folder(files: &[FolderFile]) -> Result<PromptStore, Vec<PromptError>> {
         let mut prompts = BTreeMap::new();
-        for (name, path) in files {
-            if prompts.contains_key(&name) {
+        let mut errors = Vec::new();
+        for file in files {
+            let Some(name) = file.prompt_name() else {
+                continue;
+            };
+            if prompts.contains_key(name) {
                 let message = format!("another file already provides prompt {name}");
-                errors.push(PromptError { path, message });
+                errors.push(PromptError {
+                    path: file.path.clone(),
+                    message,
+                });
                 continue;
             }
-            match load_file(&path) {
+            match decode_wav(&file.bytes) {
                 Ok(pcm) => {
-                    let prompt = Arc::new(Prompt::from_pcm(name.clone(), &pcm));
-                    prompts.insert(name, prompt);
+                    let prompt = Arc::new(Prompt::from_pcm(name, &pcm));
+                    prompts.insert(name.to_string(), prompt);
                 }
-                Err(message) => errors.push(PromptError { path, message }),
+                Err(message) => errors.push(PromptError {
+                    path: file.path.clone(),
+                    message,
+                }),
             }
         }
         match errors.is_empty() {
@@ -157,20 +177,57 @@ impl PromptStore {
     }
 }
 
-fn load_file(path: &Path) -> Result<Vec<i16>, String> {
+/// A file of the prompt folder as read: a recording (`*.wav`) or a prompt list (`*.tsv`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FolderFile {
+    /// Its path relative to the folder, '/'-separated, with its extension
+    /// (`zh/02.wav`, `zh/prompts.tsv`).
+    pub relative: String,
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+impl FolderFile {
+    /// The prompt a WAV file provides (`zh/02`); `None` for other files.
+    pub fn prompt_name(&self) -> Option<&str> {
+        wav_stem(&self.relative)
+    }
+}
+
+/// Reads every `*.wav` and `*.tsv` below `dir` (sorted by relative path), with the files
+/// that could not be read.
+pub fn read_folder(dir: &Path) -> (Vec<FolderFile>, Vec<PromptError>) {
+    let mut found = Vec::new();
+    let mut errors = Vec::new();
+    find_files(dir, Vec::new(), &mut found, &mut errors);
+    found.sort();
+    let mut files = Vec::with_capacity(found.len());
+    for (relative, path) in found {
+        match read_file(&path) {
+            Ok(bytes) => files.push(FolderFile {
+                relative,
+                path,
+                bytes,
+            }),
+            Err(message) => errors.push(PromptError { path, message }),
+        }
+    }
+    (files, errors)
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, String> {
     let size = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
     if size > MAX_FILE_BYTES {
         return Err(format!(
             "file is {size} bytes, more than the {MAX_FILE_BYTES} allowed"
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    decode_wav(&bytes)
+    std::fs::read(path).map_err(|e| e.to_string())
 }
 
-/// Collects `(name, path)` of every `*.wav` below `dir`; `prefix` holds the name
-/// components of `dir` relative to the store root.
-fn find_wavs(
+/// Collects `(relative path, path)` of every `*.wav` and `*.tsv` below `dir`; `prefix`
+/// holds the components of `dir` relative to the folder.
+fn find_files(
     dir: &Path,
     prefix: Vec<String>,
     files: &mut Vec<(String, PathBuf)>,
@@ -215,19 +272,29 @@ fn find_wavs(
                 continue;
             }
             name.push(file_name);
-            find_wavs(&path, name, files, errors);
-        } else if let Some(stem) = wav_stem(&file_name) {
-            name.push(stem.to_owned());
+            find_files(&path, name, files, errors);
+        } else if wav_stem(&file_name).is_some() || has_extension(&file_name, ".tsv") {
+            name.push(file_name);
             files.push((name.join("/"), path));
         }
     }
 }
 
-/// `"02.wav"` → `"02"`; the extension is matched case-insensitively.
+/// `"02.wav"` → `"02"`, `"zh/02.wav"` → `"zh/02"`; the extension is matched
+/// case-insensitively.
 fn wav_stem(file_name: &str) -> Option<&str> {
     let dot = file_name.len().checked_sub(4)?;
-    let (stem, extension) = file_name.split_at_checked(dot)?;
-    (extension.eq_ignore_ascii_case(".wav") && !stem.is_empty()).then_some(stem)
+    let (stem, _) = file_name.split_at_checked(dot)?;
+    (has_extension(file_name, ".wav") && !stem.is_empty() && !stem.ends_with('/')).then_some(stem)
+}
+
+fn has_extension(file_name: &str, extension: &str) -> bool {
+    let Some(dot) = file_name.len().checked_sub(extension.len()) else {
+        return false;
+    };
+    file_name
+        .split_at_checked(dot)
+        .is_some_and(|(_, end)| end.eq_ignore_ascii_case(extension))
 }
 
 #[cfg(test)]

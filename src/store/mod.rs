@@ -41,6 +41,7 @@ use crate::tickets::serial::{Serial, SerialError};
 pub use accounts::{Balance, InstallOrder, NewCard, PasswordLock, PasswordSubject, Redeemed};
 pub use agents::{Agent, Binding, InvalidAgent, NewAgent, DEFAULT_SIP_REALM};
 pub use callbacks::{Callback, CallbackReason, CallbackState, NewCallback};
+pub use menu_versions::{MenuVersion, NewMenuVersion};
 pub use recording::{NewRecording, Recording, RecordingId, RecordingInfo};
 pub use seats::{QueueCallerRecord, SeatRecord};
 
@@ -171,6 +172,7 @@ pub mod accounts;
 pub mod agents;
 pub mod call_records;
 pub mod callbacks;
+pub mod menu_versions;
 pub mod seats;
 
 impl Store {
@@ -403,6 +405,7 @@ mod sqlite {
     include!("agents_queries.rs");
     include!("callbacks_queries.rs");
     include!("seats_queries.rs");
+    include!("menu_versions_queries.rs");
     include!("call_records_queries.rs");
 }
 
@@ -433,5 +436,6 @@ mod postgres {
     include!("agents_queries.rs");
     include!("callbacks_queries.rs");
     include!("seats_queries.rs");
+    include!("menu_versions_queries.rs");
     include!("call_records_queries.rs");
 }

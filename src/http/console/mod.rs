@@ -52,15 +52,15 @@ const STYLE: &str = include_str!("console.css");
 pub struct Console {
     pub seats: Arc<Seats>,
     pub tickets: Arc<TicketsApi>,
-    pub sessions: Sessions,
+    pub sessions: Arc<Sessions>,
 }
 
 /// The `/console` routes.
-pub fn routes(seats: Arc<Seats>, tickets: Arc<TicketsApi>) -> Router {
+pub fn routes(seats: Arc<Seats>, tickets: Arc<TicketsApi>, sessions: Arc<Sessions>) -> Router {
     let console = Arc::new(Console {
         seats,
         tickets,
-        sessions: Sessions::default(),
+        sessions,
     });
     Router::new()
         .route("/console", get(page))
