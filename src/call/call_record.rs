@@ -179,3 +179,92 @@ pub(super) fn keep(desk: &Desk, record: CallRecord) {
 fn elapsed_ms(from: Instant, to: Instant) -> i64 {
     i64::try_from(to.saturating_duration_since(from).as_millis()).unwrap_or(i64::MAX)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::media::Key;
+    use crate::menu::{Cents, RepairProgress, RepairStage};
+    use crate::records::RecordOutcome;
+
+    fn recorder() -> Recorder {
+        Recorder::new(&CallSetup {
+            caller: "05512345678".into(),
+            called: "112".into(),
+            offer: Vec::new(),
+            signalling_from: ([127, 0, 0, 1], 5060).into(),
+            call_id: "a@h".into(),
+        })
+    }
+
+    fn repair(serial: &str, overdue: bool) -> Reply {
+        Reply::Repair(RepairFound::Open(RepairProgress {
+            serial: serial.into(),
+            stage: RepairStage::Dispatched,
+            due: chrono::NaiveDateTime::default(),
+            overdue,
+        }))
+    }
+
+    #[test]
+    fn tickets_made_or_urged_are_kept_and_answered_queries_serve_the_caller() {
+        let mut record = recorder();
+        record.answered(4);
+        let created = Submitted::Created { serial: "1".into() };
+        record.heard(&Reply::Submitted(created));
+        let urged = Submitted::Urged {
+            serial: Some("2".into()),
+        };
+        record.heard(&Reply::Submitted(urged));
+        record.heard(&Reply::Submitted(Submitted::Urged { serial: None }));
+        record.heard(&repair("3", true));
+        record.heard(&repair("4", false));
+        record.menu_ended(&[PathStep::Menu("main".into())]);
+        let record = record.finish(CallOutcome::HungUpByCaller, 9);
+        assert_eq!(record.tickets, ["1", "2", "3"]);
+        assert_eq!(record.outcome, RecordOutcome::TicketCreated);
+        assert_eq!((record.menu_version, record.path.len()), (4, 1));
+        assert!(record.answered_at.is_some());
+
+        let mut served = recorder();
+        served.answered(4);
+        let balance = BalanceFound::Found {
+            balance: Cents(100),
+            charges: Cents(0),
+        };
+        served.heard(&Reply::Balance(balance));
+        let wrong = PathStep::WrongKey(Key::from_char('7').unwrap());
+        served.menu_ended(&[wrong]);
+        let served = served.finish(CallOutcome::HungUpByMenu, 4);
+        assert_eq!(served.outcome, RecordOutcome::SelfServed);
+    }
+
+    #[test]
+    fn a_queued_call_has_its_queue_wait_agent_and_talk() {
+        let mut record = recorder();
+        record.answered(4);
+        record.handed_to_queue("general");
+        record.routed_to("senior");
+        record.agent_answered("1001");
+        let record = record.finish(CallOutcome::AnsweredByAgent, 4);
+        assert_eq!(record.queue.as_deref(), Some("senior"));
+        assert_eq!(record.agent.as_deref(), Some("1001"));
+        assert!(record.wait_ms.is_some_and(|ms| ms >= 0));
+        assert_eq!(record.talk_ms, Some(0), "ended before the bridge");
+
+        let mut abandoned = recorder();
+        abandoned.answered(4);
+        abandoned.handed_to_queue("general");
+        let abandoned = abandoned.finish(CallOutcome::Abandoned, 4);
+        assert!(abandoned.wait_ms.is_some());
+        assert_eq!((abandoned.agent, abandoned.talk_ms), (None, None));
+    }
+
+    #[test]
+    fn a_call_never_answered_takes_the_live_menu_version() {
+        let record = recorder().finish(CallOutcome::Rejected, 7);
+        assert_eq!(record.outcome, RecordOutcome::Rejected);
+        assert_eq!((record.answered_at, record.menu_version), (None, 7));
+        assert!(record.path.is_empty() && record.queue.is_none() && record.wait_ms.is_none());
+    }
+}
