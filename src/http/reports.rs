@@ -2,7 +2,13 @@
 //! records and the tickets created in the range:
 //!
 //! - `GET /api/reports?period=day|week|month&from=YYYY-MM-DD&to=YYYY-MM-DD`: a JSON array,
-//!   one [`PeriodRow`](crate::reports::figures::PeriodRow) per bucket;
+//!   one [`PeriodRow`](crate::reports::figures::PeriodRow) per bucket: `period`, `from`,
+//!   `to`, `calls`, `outcomes` {outcome: n}, `reached_menu`, `self_service_completed`,
+//!   `self_service_rate`, `to_agents`, `answered_by_agent`, `refer_transfers`,
+//!   `abandoned_in_queue`, `service_level` {queue: {`entered`, `answered_in_time`,
+//!   `rate`}}, `average_wait_ms`, `average_talk_ms`, `tickets` {`total`, `by_kind`,
+//!   `by_type`, `by_prefecture`, `by_state`, `deadlines` {`met`, `due_soon`, `missed`}},
+//!   `satisfaction` (null) and `satisfaction_note`;
 //! - `GET /api/reports.csv?…`: the same rows as CSV, one line per bucket, flattened columns;
 //! - `GET /api/reports/menu-usage?from=&to=`: a JSON array of
 //!   `{"node", "visits", "timeouts", "wrong_keys", "gave_up", "to_agent"}`.
