@@ -1,8 +1,9 @@
 //! Call records of real calls over loopback (issue 7): a caller who presses a wrong key
 //! and hangs up, one who files a fault ticket and hangs up after its serial, one who
-//! lets the menu time out until its goodbye, and one who cancels before the answer. Each call leaves one record in the store,
-//! written by the server after the call, with its path, outcome, tickets and menu
-//! version. On SQLite only: the store tests cover PostgreSQL, and calls are slow.
+//! lets the menu time out until its goodbye, one who cancels before the answer and one
+//! refused with 488. Each call leaves one record in the store, written by the server
+//! after the call, with its path, outcome, tickets and menu version. On SQLite only: the
+//! store tests cover PostgreSQL, and calls are slow.
 
 mod common;
 
@@ -10,7 +11,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::{key, walk, TestServer, HEAR, WAIT};
-use hotline::caller::{Call, CancelOutcome, KeyMethod};
+use hotline::caller::{Call, CallError, CancelOutcome, KeyMethod};
 use hotline::records::{CallRecord, RecordOutcome};
 use hotline::server::ServerConfig;
 use hotline::sip::Transport;
@@ -176,13 +177,22 @@ async fn each_call_leaves_one_record_with_its_path_outcome_and_tickets() {
     );
     assert_eq!(record.outcome, RecordOutcome::TimedOut);
     assert_eq!(record.menu_version, live_version(&server));
+
+    let mut no_g711 = server.caller(Transport::Udp);
+    no_g711.codecs = Vec::new();
+    let refused = Call::dial(no_g711).await;
+    assert!(matches!(refused, Err(CallError::Rejected { status: 488 })));
+    let rejected = record_once(&server, |r| r.outcome == RecordOutcome::Rejected).await;
+    assert_eq!((rejected.answered_at, rejected.path.len()), (None, 0));
+    assert_eq!(rejected.menu_version, live_version(&server));
     server.server.shutdown().await;
 }
 
 /// The server answers at once, so the CANCEL may come after the 200 OK: then the caller
-/// hangs up in the menu instead. Either way the call leaves one record.
+/// hangs up in the menu instead. Either way the call leaves one record; so does a call
+/// refused with 488.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_cancelled_call_leaves_a_record_too() {
+async fn cancelled_and_rejected_calls_leave_a_record_too() {
     let server = TestServer::start().await;
     let cancelled = Call::dial_and_cancel(server.caller(Transport::Udp)).await;
     let expected = match cancelled.expect("a final response") {
@@ -198,5 +208,13 @@ async fn a_cancelled_call_leaves_a_record_too() {
         assert_eq!((record.answered_at, record.path.len()), (None, 0));
     }
     assert_eq!(record.menu_version, live_version(&server));
+
+    let mut no_g711 = server.caller(Transport::Udp);
+    no_g711.codecs = Vec::new();
+    let refused = Call::dial(no_g711).await;
+    assert!(matches!(refused, Err(CallError::Rejected { status: 488 })));
+    let rejected = record_once(&server, |r| r.outcome == RecordOutcome::Rejected).await;
+    assert_eq!((rejected.answered_at, rejected.path.len()), (None, 0));
+    assert_eq!(rejected.menu_version, live_version(&server));
     server.server.shutdown().await;
 }
