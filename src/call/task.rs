@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tracing::Instrument;
 
+use super::call_record::{self, Recorder};
 use super::media_clock::{MediaEvent, MediaHandle, MEDIA_TIMEOUT};
 use super::queued::{self, QueuedCall};
 use super::switchboard::{Command, CommandSender};
@@ -56,11 +57,14 @@ pub async fn run(
     commands: CommandSender,
 ) {
     let span = tracing::info_span!("call", call_id = %setup.call_id, caller = %setup.caller);
-    let outcome = serve(&context, setup, &mut events, &commands)
+    let mut record = Recorder::new(&setup);
+    let outcome = serve(&context, setup, &mut events, &commands, &mut record)
         .instrument(span.clone())
         .await;
     span.in_scope(|| tracing::info!(?outcome, "call ended"));
     context.metrics.call_ended(outcome);
+    let record = record.finish(outcome, context.live.current().version);
+    call_record::keep(&context.desk, record);
 }
 
 async fn serve(
@@ -68,6 +72,7 @@ async fn serve(
     setup: CallSetup,
     events: &mut mpsc::UnboundedReceiver<CallEvent>,
     commands: &CommandSender,
+    record: &mut Recorder,
 ) -> CallOutcome {
     let negotiated = match sdp::parse_offer(&setup.offer).and_then(|offer| sdp::negotiate(&offer)) {
         Ok(negotiated) => negotiated,
@@ -118,6 +123,7 @@ async fn serve(
     let mut media = context.media_clock.attach(socket, &negotiated);
     let release = context.live.current();
     tracing::debug!(menu_version = release.version, "menu release taken");
+    record.answered(release.version);
     let now = Instant::now();
     let mut engine = Session::new(
         release.menu.clone(),
@@ -134,6 +140,7 @@ async fn serve(
         media: &mut media,
         caller: &setup.caller,
         commands,
+        record: &mut *record,
         transferring: false,
         pending: None,
         playing: None,
@@ -144,9 +151,11 @@ async fn serve(
             context.metrics.menu_entered(node);
         }
     }
+    record.menu_ended(engine.path());
     match end {
         MenuEnd::Over(outcome) => outcome,
         MenuEnd::Queue(queue) => {
+            record.handed_to_queue(&queue);
             let ticket = engine.ticket_serial().map(str::to_string);
             let queued = QueuedCall {
                 context,
@@ -161,6 +170,7 @@ async fn serve(
                 playing: 0,
                 path: engine.path().iter().map(ToString::to_string).collect(),
                 draft: engine.draft(),
+                record,
             };
             queued::serve(queued, &queue).await
         }
@@ -179,6 +189,8 @@ struct MenuCall<'a> {
     media: &'a mut MediaHandle,
     caller: &'a str,
     commands: &'a CommandSender,
+    /// The call's record: the desk's replies go into it.
+    record: &'a mut Recorder,
     transferring: bool,
     pending: Option<PendingReply>,
     /// The number of the `play` whose end the engine waits for.
@@ -287,6 +299,7 @@ async fn walk_menu(
             reply = async { call.pending.as_mut().expect("guarded by `waiting`").await }, if waiting => {
                 call.pending = None;
                 tracing::debug!(?reply, "desk replied");
+                call.record.heard(&reply);
                 call.engine.handle(Input::Reply(reply), Instant::now());
             }
             () = &mut wake => {

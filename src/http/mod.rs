@@ -1,8 +1,9 @@
 //! HTTP (axum): `GET /healthz`, Prometheus `GET /metrics`, the tickets JSON API
 //! ([`tickets`]), the call recordings its tickets link to ([`recordings`]), the
 //! password locks ([`passwords`]), the agents ([`agents`]) and their seats and queues
-//! ([`seats`]), and the agent console page with its sessions ([`console`]). The agents,
-//! seats, locks and menu need an agent's login ([`login`]: HTTP Basic, or the console's
+//! ([`seats`]), the call records as CSV ([`records`]), the reports ([`reports`]), and the
+//! agent console page with its sessions ([`console`]). The agents, seats, locks, menu,
+//! records and reports need an agent's login ([`login`]: HTTP Basic, or the console's
 //! session, with which the console page calls the same routes); the
 //! tickets API and the recordings do not yet (they take the actor from the request).
 //!
@@ -16,6 +17,8 @@ pub mod login;
 pub mod menu;
 pub mod passwords;
 pub mod recordings;
+pub mod records;
+pub mod reports;
 pub mod seats;
 pub mod tickets;
 
@@ -48,6 +51,8 @@ pub fn router(
         .with_state(metrics)
         .merge(recordings::routes(tickets.store().clone()))
         .merge(passwords::routes(tickets.store().clone()))
+        .merge(records::routes(tickets.store().clone()))
+        .merge(reports::routes(tickets.store().clone()))
         .merge(agents::routes(seats.clone()))
         .merge(console::routes(
             seats.clone(),
