@@ -151,7 +151,10 @@ async fn reports_and_menu_usage_come_from_the_stored_records_and_tickets() {
         assert_eq!(rows[0]["tickets"]["by_kind"]["fault"], 1);
         assert_eq!(rows[0]["tickets"]["by_prefecture"]["jinghe"], 1);
         assert_eq!(rows[0]["satisfaction"], serde_json::Value::Null);
-        assert_eq!(rows[0]["satisfaction_note"], "no survey yet");
+        assert_eq!(
+            rows[0]["satisfaction_note"],
+            "no call-back answers on these tickets yet"
+        );
         assert_eq!(
             (
                 rows[1]["calls"].clone(),

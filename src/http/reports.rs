@@ -8,7 +8,7 @@
 //!   `abandoned_in_queue`, `service_level` {queue: {`entered`, `answered_in_time`,
 //!   `rate`}}, `average_wait_ms`, `average_talk_ms`, `tickets` {`total`, `by_kind`,
 //!   `by_type`, `by_prefecture`, `by_state`, `deadlines` {`met`, `due_soon`, `missed`}},
-//!   `satisfaction` (null) and `satisfaction_note`;
+//!   `satisfaction` (null without call-back answers) and `satisfaction_note`;
 //! - `GET /api/reports.csv?…`: the same rows as CSV, one line per bucket, flattened columns;
 //! - `GET /api/reports/menu-usage?from=&to=`: a JSON array of
 //!   `{"node", "visits", "timeouts", "wrong_keys", "gave_up", "to_agent"}`.

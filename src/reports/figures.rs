@@ -14,7 +14,10 @@
 //! - a ticket's deadline is its resolve-by, else its reply-by: met when cleared by then,
 //!   missed when cleared after it or still open past it, due soon when open and due
 //!   within 2 hours of `now`; a withdrawn ticket that was never cleared counts in none;
-//! - satisfaction is `null` ("no survey yet") until the call-back survey exists.
+//! - satisfaction: the share of "satisfied" among the callers' answers recorded on the
+//!   period's tickets when an agent called them back (the ticket lifecycle's call-back
+//!   step); `null` when none of them has an answer yet. An automatic survey call (spec
+//!   §6) would add its answers here.
 
 use std::collections::BTreeMap;
 
@@ -33,8 +36,10 @@ pub const SERVICE_LEVEL_MS: i64 = 15_000;
 /// Open tickets due within this are "due soon".
 pub const DUE_SOON: Duration = Duration::hours(2);
 
+/// Where `satisfaction` comes from.
+pub const SATISFACTION_SOURCE: &str = "callers' answers at the tickets' call-backs";
 /// Why `satisfaction` is null.
-pub const NO_SURVEY: &str = "no survey yet";
+pub const NO_ANSWERS: &str = "no call-back answers on these tickets yet";
 
 /// One bucket of a report.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -120,6 +125,8 @@ fn row(
     let count = |outcome: RecordOutcome| count_where(records, |r| r.outcome == outcome);
     let reached_menu = count_where(records, |r| r.answered_at.is_some());
     let completed = count(RecordOutcome::SelfServed) + count(RecordOutcome::TicketCreated);
+    let answers: Vec<bool> = tickets.iter().filter_map(|t| t.state.satisfied).collect();
+    let satisfied = answers.iter().filter(|answer| **answer).count() as u64;
     let mut outcomes = BTreeMap::new();
     for record in records {
         *outcomes.entry(record.outcome.to_string()).or_default() += 1;
@@ -141,8 +148,11 @@ fn row(
         average_wait_ms: average(records.iter().filter_map(|r| r.wait_ms)),
         average_talk_ms: average(records.iter().filter_map(|r| r.talk_ms)),
         tickets: ticket_figures(tickets, now),
-        satisfaction: None,
-        satisfaction_note: NO_SURVEY,
+        satisfaction: rate(satisfied, answers.len() as u64),
+        satisfaction_note: match answers.is_empty() {
+            true => NO_ANSWERS,
+            false => SATISFACTION_SOURCE,
+        },
     }
 }
 

@@ -84,6 +84,7 @@ struct Made {
     status: TicketStatus,
     deadline: DateTime<Utc>,
     cleared_at: Option<DateTime<Utc>>,
+    satisfied: Option<bool>,
 }
 
 fn ticket(id: i64, made: Made) -> Ticket {
@@ -128,6 +129,7 @@ fn ticket(id: i64, made: Made) -> Ticket {
         },
         state: TicketState {
             status: made.status,
+            satisfied: made.satisfied,
             ..TicketState::new(false)
         },
         created_by: Actor {
@@ -150,6 +152,7 @@ fn tickets() -> Vec<Ticket> {
         status,
         deadline,
         cleared_at,
+        satisfied: None,
     };
     let billing = Some("billing");
     [
@@ -238,7 +241,14 @@ fn tickets() -> Vec<Ticket> {
     ]
     .into_iter()
     .zip(1..)
-    .map(|(made, id)| ticket(id, made))
+    .map(|(mut made, id)| {
+        // Sunday's first three were called back: two satisfied, one not.
+        made.satisfied = [Some(true), Some(false), Some(true)]
+            .get(id - 1)
+            .copied()
+            .flatten();
+        ticket(i64::try_from(id).expect("small"), made)
+    })
     .collect()
 }
 
@@ -320,7 +330,16 @@ fn the_calls_of_each_day() {
     assert_eq!(monday.average_talk_ms, Some(60_000.0));
     assert_eq!(
         (monday.satisfaction, monday.satisfaction_note),
-        (None, "no survey yet")
+        (None, "no call-back answers on these tickets yet")
+    );
+    let sunday = &rows(Period::Day)[0];
+    assert_eq!(
+        (sunday.satisfaction, sunday.satisfaction_note),
+        (
+            Some(2.0 / 3.0),
+            "callers' answers at the tickets' call-backs"
+        ),
+        "two of Sunday's three answers were satisfied"
     );
 }
 
@@ -466,5 +485,9 @@ fn the_csv_has_one_line_per_bucket_with_flattened_columns() {
         "nobody in senior on Sunday"
     );
     assert_eq!(&lines[0][column("tickets.deadlines.missed")], "2");
-    assert_eq!(&lines[0][column("satisfaction")], "");
+    assert_eq!(
+        &lines[0][column("satisfaction")],
+        (2.0f64 / 3.0).to_string()
+    );
+    assert_eq!(&lines[1][column("satisfaction")], "");
 }
