@@ -12,19 +12,21 @@ mod agents_cli;
 mod menu_cli;
 #[path = "cli/records.rs"]
 mod records_cli;
+#[path = "cli/signals.rs"]
+mod signals;
 
 use std::net::SocketAddr;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use hotline::agents::digest::Algorithm;
 use hotline::config::{parse_port_range, ServerConfig};
-use hotline::live::{Reloader, Trigger};
 use hotline::menu::{self, Menu};
-use hotline::queues::config::load_queue_config;
+use hotline::queues::config::{load_queue_config, parse_duration};
 use hotline::store::import::BadRow;
 use hotline::store::{import, import_accounts, Store, StoreError, Which, DEFAULT_SIP_REALM};
 
@@ -202,6 +204,10 @@ struct ServeArgs {
         default_value = "sha-256,md5"
     )]
     sip_digest: Vec<Algorithm>,
+    /// On SIGTERM or Ctrl-C, how long calls in progress may go on (new calls get 503)
+    /// before the server stops; a second signal stops it at once.
+    #[arg(long, env = "HOTLINE_DRAIN_TIMEOUT", default_value = "10m", value_parser = drain_timeout)]
+    drain_timeout: Duration,
     /// Don't watch the menu and prompt files; changes go live only on SIGHUP or `POST
     /// /api/reload`.
     #[arg(long, env = "HOTLINE_NO_WATCH")]
@@ -246,6 +252,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// `--drain-timeout`: a time like `90s`, `10m` or `1h`.
+fn drain_timeout(text: &str) -> Result<Duration, String> {
+    parse_duration(text).ok_or_else(|| format!("{text:?} is not a time like 90s, 10m or 1h"))
+}
+
 fn serve(args: ServeArgs) -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -267,6 +278,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         scratch: None,
         watch_files: !args.no_watch,
     };
+    let drain_timeout = args.drain_timeout;
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -275,6 +287,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         }
     };
     runtime.block_on(async {
+        let mut stop = signals::StopSignals::catch();
         let server = match hotline::server::start(config).await {
             Ok(server) => server,
             Err(error) => {
@@ -286,41 +299,12 @@ fn serve(args: ServeArgs) -> ExitCode {
             "hotline: SIP on udp/tcp {}, HTTP on http://{}",
             server.sip, server.http
         );
-        let reloads = tokio::spawn(reload_on_sighup(server.reloader().clone()));
-        wait_for_stop_signal().await;
+        let reloads = tokio::spawn(signals::reload_on_sighup(server.reloader().clone()));
+        signals::drain_on_stop(&server, &mut stop, drain_timeout).await;
         reloads.abort();
         server.shutdown().await;
         ExitCode::SUCCESS
     })
-}
-
-/// Each SIGHUP reads the menu and prompts again (they go live if they are valid).
-async fn reload_on_sighup(reloader: Reloader) {
-    let hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup());
-    let mut hangup = match hangup {
-        Ok(signal) => signal,
-        Err(error) => {
-            return tracing::warn!(%error, "SIGHUP can't be caught; reload by file or API")
-        }
-    };
-    while hangup.recv().await.is_some() {
-        reloader.reload(Trigger::Signal).await;
-    }
-}
-
-async fn wait_for_stop_signal() {
-    let mut terminate =
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(signal) => signal,
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                return;
-            }
-        };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = terminate.recv() => {}
-    }
 }
 
 fn check(args: CheckArgs) -> ExitCode {

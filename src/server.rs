@@ -3,7 +3,9 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -40,6 +42,7 @@ pub struct RunningServer {
     metrics: Arc<Metrics>,
     reloader: Reloader,
     store: Store,
+    draining: Arc<AtomicBool>,
     tasks: JoinSet<()>,
     _scratch: Option<Scratch>,
 }
@@ -63,6 +66,28 @@ impl RunningServer {
     /// The server's store (tests import lines and look at tickets through it).
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Starts draining: new calls are refused with 503 and `/healthz` answers 503, while
+    /// the calls in progress go on.
+    pub fn drain(&self) {
+        self.draining.store(true, Ordering::Relaxed);
+        tracing::info!(
+            active_calls = self.metrics.active_calls.get(),
+            "draining: new calls get 503"
+        );
+    }
+
+    /// Waits until no call is in progress, at most `within`; whether none is left.
+    pub async fn drained(&self, within: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + within;
+        while self.metrics.active_calls.get() > 0 {
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        true
     }
 
     /// Stops every task of the server, calls included, and closes the store.
@@ -145,6 +170,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         tasks.spawn(watching);
     }
     let board = CallBoard::default();
+    let draining = Arc::new(AtomicBool::new(false));
     let context = Arc::new(CallContext {
         live: reloader.live().clone(),
         rtp_ports: RtpPorts::new(config.rtp_ports.clone()),
@@ -163,6 +189,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         queues,
         console_base: format!("http://{http}"),
         sip_host: sip.to_string(),
+        draining: draining.clone(),
     });
     let registrar = Registrar::new(store.clone(), &config.sip_realm, config.sip_digest.clone());
     tasks.spawn(switchboard::run(
@@ -179,7 +206,8 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         store: store.clone(),
         reloader: reloader.clone(),
     });
-    let router = crate::http::router(metrics.clone(), tickets, seats, menu_api);
+    let router = crate::http::router(metrics.clone(), tickets, seats, menu_api)
+        .merge(crate::http::health(draining.clone()));
     tasks.spawn(async move {
         if let Err(error) = axum::serve(http_listener, router).await {
             tracing::error!(%error, "HTTP server stopped");
@@ -192,6 +220,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         metrics,
         reloader,
         store,
+        draining,
         tasks,
         _scratch: scratch,
     })

@@ -36,6 +36,7 @@ pub mod switchboard;
 mod task;
 
 use std::net::IpAddr;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use crate::live::LiveMenu;
@@ -72,4 +73,6 @@ pub struct CallContext {
     pub console_base: String,
     /// Our SIP host (`address:port`), for the From and To of agents' INVITEs.
     pub sip_host: String,
+    /// Set when the server drains: new calls are refused with 503.
+    pub draining: Arc<AtomicBool>,
 }

@@ -8,6 +8,8 @@
 //!   serves sends its offer in the INVITE;
 //! - a call whose caller has sent no RTP for [`MEDIA_TIMEOUT`], or that lasts longer
 //!   than [`MAX_CALL_DURATION`], is ended with a BYE;
+//! - while the server drains (SIGTERM), new calls are refused with 503 and calls in
+//!   progress go on;
 //! - a transfer the far end refuses ends the call (the menu has already played 05);
 //! - the menu's requests (line lookups, reports) run beside the media: the 20 ms sends
 //!   and key detection go on while the store works (see [`super::desk`]);
@@ -19,6 +21,7 @@
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr, UdpSocket as StdUdpSocket};
 use std::pin::Pin;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -74,6 +77,11 @@ async fn serve(
     commands: &CommandSender,
     record: &mut Recorder,
 ) -> CallOutcome {
+    if context.draining.load(Ordering::Relaxed) {
+        tracing::info!("the server is draining; call refused with 503");
+        commands.send(Command::Reject(503));
+        return CallOutcome::Rejected;
+    }
     let negotiated = match sdp::parse_offer(&setup.offer).and_then(|offer| sdp::negotiate(&offer)) {
         Ok(negotiated) => negotiated,
         Err(error) => {

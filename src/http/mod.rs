@@ -1,4 +1,4 @@
-//! HTTP (axum): `GET /healthz`, Prometheus `GET /metrics`, the tickets JSON API
+//! HTTP (axum): `GET /healthz` (503 while draining), Prometheus `GET /metrics`, the tickets JSON API
 //! ([`tickets`]), the call recordings its tickets link to ([`recordings`]), the
 //! password locks ([`passwords`]), the agents ([`agents`]) and their seats and queues
 //! ([`seats`]), the call records as CSV ([`records`]), the reports ([`reports`]), and the
@@ -22,10 +22,12 @@ pub mod reports;
 pub mod seats;
 pub mod tickets;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Extension, Router};
@@ -46,7 +48,6 @@ pub fn router(
     // The console's sessions: its page calls the API with them (see `login`).
     let sessions = Arc::new(Sessions::default());
     Router::new()
-        .route("/healthz", get(healthz))
         .route("/metrics", get(metrics_text))
         .with_state(metrics)
         .merge(recordings::routes(tickets.store().clone()))
@@ -65,8 +66,19 @@ pub fn router(
         .layer(Extension(sessions))
 }
 
-async fn healthz() -> &'static str {
-    "ok\n"
+/// `GET /healthz`: 200 `ok` while the server takes calls, 503 `draining` once it drains
+/// (so a dispatcher in front stops sending it calls).
+pub fn health(draining: Arc<AtomicBool>) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .with_state(draining)
+}
+
+async fn healthz(State(draining): State<Arc<AtomicBool>>) -> (StatusCode, &'static str) {
+    match draining.load(Ordering::Relaxed) {
+        false => (StatusCode::OK, "ok\n"),
+        true => (StatusCode::SERVICE_UNAVAILABLE, "draining\n"),
+    }
 }
 
 async fn metrics_text(State(metrics): State<Arc<Metrics>>) -> impl IntoResponse {

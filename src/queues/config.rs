@@ -167,7 +167,7 @@ fn clock_minutes(text: &str) -> Option<u16> {
 }
 
 /// A time like `800ms`, `15s`, `1.5s`, `5m` or `1h`: more than zero, at most a day.
-fn parse_duration(text: &str) -> Option<Duration> {
+pub fn parse_duration(text: &str) -> Option<Duration> {
     let text = text.trim();
     let (number, unit_seconds) = [("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0)]
         .into_iter()
