@@ -14,6 +14,7 @@ mod branches;
 mod check;
 mod decode;
 mod engine;
+pub mod graph;
 mod requests;
 mod say;
 pub mod schema;
@@ -29,6 +30,7 @@ use std::path::PathBuf;
 
 pub use check::{check, prompt_problems};
 pub use engine::{CallInfo, Input, Output, PathStep, Session};
+pub use graph::{GraphKey, GraphNode, MenuGraph, NodeKind};
 pub use requests::{
     BalanceFound, CardRedeemed, Cents, Form, LineFound, OrderFound, OrderState, PasswordChecked,
     PasswordSet, PasswordStatus, Product, RepairFound, RepairProgress, RepairStage, Reply, Request,
