@@ -10,6 +10,7 @@
 //! `Arc<[Frame]>`: no decoding, allocation or lock per packet.
 
 mod playout;
+pub mod texts;
 mod wav;
 
 use std::collections::BTreeMap;
