@@ -22,7 +22,7 @@ use std::time::Duration;
 use crate::media::{FRAME_DURATION, FRAME_SAMPLES, G711};
 
 pub use playout::{silence, Playout};
-pub use wav::decode_wav;
+pub use wav::{decode_wav, to_telephone_wav, wav_format, WavFormat};
 
 /// One 20 ms G.711 frame.
 pub type Frame = [u8; FRAME_SAMPLES];
