@@ -6,9 +6,14 @@
 //! per-call playout position ([`Playout`]). Must not touch: RTP, sockets, the menu (which
 //! only names prompts), the clock: the call task asks for one frame per 20 ms tick.
 //!
+//! Also the operators' view of the folder: the prompt lists' texts ([`texts`]) and the
+//! catalogue ([`catalogue`]), which reads the menu's graph to say where each prompt is
+//! played (the one place this module looks at the menu).
+//!
 //! Each prompt is decoded once and encoded to both laws, so playing it is indexing into an
 //! `Arc<[Frame]>`: no decoding, allocation or lock per packet.
 
+pub mod catalogue;
 mod playout;
 pub mod texts;
 mod wav;
