@@ -1,7 +1,8 @@
 //! HTTP (axum): `GET /healthz`, Prometheus `GET /metrics`, the tickets JSON API
 //! ([`tickets`]), the call recordings its tickets link to ([`recordings`]), the
 //! password locks ([`passwords`]), the agents ([`agents`]) and their seats and queues
-//! ([`seats`]), and the agent console page with its sessions ([`console`]). The agents,
+//! ([`seats`]), the menu and its prompts for operators ([`menu`], [`prompts`]), and the
+//! agent console page with its sessions ([`console`]). The agents,
 //! seats, locks and menu need an agent's login ([`login`]: HTTP Basic, or the console's
 //! session, with which the console page calls the same routes); the
 //! tickets API and the recordings do not yet (they take the actor from the request).
@@ -15,6 +16,7 @@ pub mod console;
 pub mod login;
 pub mod menu;
 pub mod passwords;
+pub mod prompts;
 pub mod recordings;
 pub mod seats;
 pub mod tickets;
@@ -55,6 +57,7 @@ pub fn router(
             sessions.clone(),
         ))
         .merge(seats::routes(seats))
+        .merge(prompts::routes(menu.clone()))
         .merge(menu::routes(menu))
         .merge(tickets::routes(tickets))
         .layer(Extension(sessions))
