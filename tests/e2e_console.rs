@@ -4,7 +4,9 @@
 //! the agent files a fault ticket from the page, the store holds it with the number, the
 //! description and the agent as its actor, and after a dispatch from the page its state
 //! in the store is the one the page shows. Another agent may not read that call's card;
-//! a supervisor sees the queues, the agents and the call. Skipped (with a message)
+//! a supervisor sees the queues, the agents and the call. An operator opens the menu
+//! page, whose diagram has a node for every menu of the bundled file, and the prompt
+//! catalogue, which lists zh/02 with its text. Skipped (with a message)
 //! without chromium and chromedriver, unless `HOTLINE_REQUIRE_E2E=1` makes that a failure.
 
 mod common;
@@ -16,11 +18,12 @@ mod support;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::agents::{add_centre, phone};
+use common::agents::{add_agent, add_centre, phone};
 use common::{key, TestServer, HEAR, WAIT};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hotline::caller::KeyMethod;
 use hotline::media::G711;
+use hotline::menu::Menu;
 use hotline::store::Which;
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
@@ -278,5 +281,52 @@ async fn an_agent_takes_a_call_and_files_a_ticket_from_the_console() {
         "not the supervisor's call"
     );
     assert_eq!(status_from_page(&browser, &card_path).await, 200);
+    browser.close().await.expect("the browser closes");
+}
+
+#[tokio::test]
+async fn an_operator_sees_the_menu_diagram_and_the_prompt_catalogue() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a folder for the logs");
+    let server = TestServer::start().await;
+    add_agent(&server.server, "8001", "operator", PASSWORD).await;
+    let (_driver, browser) = browser(dir.path()).await;
+    let console = format!("http://{}/console", server.server.http);
+    log_in(&browser, &console, "8001").await;
+
+    browser
+        .goto(&format!("{console}/menu"))
+        .await
+        .expect("the menu page");
+    let bundled = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("menus/hotline.yaml");
+    let menu = Menu::load(&bundled).expect("the bundled menu");
+    for node in menu.graph().nodes {
+        element(&browser, &format!("menu-node-{}", node.id)).await;
+    }
+    let main = element(&browser, "menu-node-main").await;
+    let main = main.text().await.expect("the main node's text");
+    assert!(main.contains("查询请按1"), "the prompt's text: {main}");
+    text_of(&browser, "menu-status", |t| t.contains("Version")).await;
+    text_of(&browser, "menu-versions", |t| t.contains("startup")).await;
+    let reload = element(&browser, "menu-reload").await;
+    assert!(
+        reload.is_displayed().await.expect("shown?"),
+        "for operators"
+    );
+
+    browser
+        .goto(&format!("{console}/prompts"))
+        .await
+        .expect("the prompts page");
+    let row = text_of(&browser, "prompt-row-zh/02", |t| t.contains("查询请按1")).await;
+    assert!(row.contains("main"), "used in main: {row}");
+
+    browser
+        .goto(&format!("{console}/reports"))
+        .await
+        .expect("the reports page");
+    text_of(&browser, "report-note", |t| !t.is_empty()).await;
     browser.close().await.expect("the browser closes");
 }
