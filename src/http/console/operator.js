@@ -97,7 +97,7 @@ function nodeTitle(node, counts) {
 
 function fillColour(counts, most) {
   if (!counts || !most) return "#ffffff";
-  const lightness = 96 - Math.round(46 * (counts.visits / most));
+  const lightness = 96 - Math.round(36 * (counts.visits / most));
   return "hsl(210, 75%, " + lightness + "%)";
 }
 
@@ -331,7 +331,7 @@ function formatNumber(value) {
 function barChart(column, rows) {
   const values = rows.map((row) => row.numbers.get(column) || 0);
   const most = Math.max(...values, 0) || 1;
-  const [width, height, bar] = [Math.max(160, rows.length * 18 + 20), 120, 14];
+  const [width, height, bar] = [Math.max(240, rows.length * 18 + 20), 120, 14];
   const chart = svg("svg", { width, height, class: "chart", id: "report-chart-" + column });
   chart.append(svg("title", {}, column));
   chart.append(svg("text", { x: 2, y: 12 }, column + " (max " + formatNumber(Math.max(...values, 0)) + ")"));
