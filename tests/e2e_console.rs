@@ -6,7 +6,8 @@
 //! in the store is the one the page shows. Another agent may not read that call's card;
 //! a supervisor sees the queues, the agents and the call. An operator opens the menu
 //! page, whose diagram has a node for every menu of the bundled file, and the prompt
-//! catalogue, which lists zh/02 with its text. Skipped (with a message)
+//! catalogue, which lists zh/02 with its text; a supervisor sees the diagram without the
+//! reload button, an ordinary agent gets 403. Skipped (with a message)
 //! without chromium and chromedriver, unless `HOTLINE_REQUIRE_E2E=1` makes that a failure.
 
 mod common;
@@ -292,6 +293,7 @@ async fn an_operator_sees_the_menu_diagram_and_the_prompt_catalogue() {
     let dir = tempfile::tempdir().expect("a folder for the logs");
     let server = TestServer::start().await;
     add_agent(&server.server, "8001", "operator", PASSWORD).await;
+    add_centre(&server.server, PASSWORD).await;
     let (_driver, browser) = browser(dir.path()).await;
     let console = format!("http://{}/console", server.server.http);
     log_in(&browser, &console, "8001").await;
@@ -328,5 +330,23 @@ async fn an_operator_sees_the_menu_diagram_and_the_prompt_catalogue() {
         .await
         .expect("the reports page");
     text_of(&browser, "report-note", |t| !t.is_empty()).await;
+
+    // A supervisor sees the diagram without the operator's buttons; an agent not at all.
+    log_out(&browser).await;
+    log_in(&browser, &console, "9001").await;
+    browser
+        .goto(&format!("{console}/menu"))
+        .await
+        .expect("the menu page");
+    element(&browser, "menu-node-main").await;
+    let reload = element(&browser, "menu-reload").await;
+    assert!(
+        !reload.is_displayed().await.expect("shown?"),
+        "operators only"
+    );
+    browser.goto(&console).await.expect("the console");
+    log_out(&browser).await;
+    log_in(&browser, &console, "1001").await;
+    assert_eq!(status_from_page(&browser, "/console/menu").await, 403);
     browser.close().await.expect("the browser closes");
 }
