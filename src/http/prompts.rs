@@ -84,7 +84,12 @@ async fn listen(
     let (lang, file) = names(path)?;
     let id = (file.strip_suffix(".wav"))
         .filter(|id| plain(id))
-        .ok_or_else(|| bad_name(&file))?;
+        .ok_or_else(|| {
+            let message = format!(
+                "`{file}` is not a prompt file: ask for ID.wav, the ID of letters, digits, `-` and `_`"
+            );
+            ApiError::new(StatusCode::BAD_REQUEST, message)
+        })?;
     let wav = prompt_file(api.reloader.paths().1, &lang, id);
     match tokio::fs::read(&wav).await {
         Ok(bytes) => {
@@ -163,11 +168,16 @@ fn prompt_file(folder: &FilePath, lang: &str, id: &str) -> PathBuf {
     folder.join(lang).join(format!("{id}.wav"))
 }
 
-/// Writes `bytes` to a hidden temporary file beside `target` (the file watcher ignores
-/// it), then renames it over `target`: the folder never holds half a recording.
+/// Writes `bytes` to a hidden temporary file of its own beside `target` (the file watcher
+/// ignores it; two uploads at once don't share it), then renames it over `target`: the
+/// folder never holds half a recording.
 async fn write_atomically(target: &FilePath, bytes: &[u8]) -> std::io::Result<()> {
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned());
-    let temporary = target.with_file_name(format!(".{}.upload", name.unwrap_or_default()));
+    let unique = rand::random::<u64>();
+    let temporary = target.with_file_name(format!(
+        ".{}.{unique:016x}.upload",
+        name.unwrap_or_default()
+    ));
     let written = async {
         let mut file = tokio::fs::File::create(&temporary).await?;
         tokio::io::AsyncWriteExt::write_all(&mut file, bytes).await?;

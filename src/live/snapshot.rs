@@ -5,7 +5,7 @@
 //!
 //! Validation is `hotline check`'s ([`crate::menu::check`]): the menu's diagnostics, the
 //! prompts it uses, every file of the folder, plus the queues its transfers name, and
-//! every prompt list (`*.tsv`) must parse ([`crate::prompts::texts`]): its texts go into
+//! every prompt list (`*.tsv`) must parse ([`crate::prompts::texts`]); its texts go into
 //! the release.
 
 use std::collections::BTreeMap;
@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::Release;
 use crate::menu::{prompt_problems, Diagnostic, Menu};
-use crate::prompts::texts::{parse_texts, PromptText, TextProblem};
+use crate::prompts::texts::folder_texts;
 use crate::prompts::{read_folder, FolderFile, PromptError, PromptStore};
 use crate::queues::config::QueueConfig;
 
@@ -84,7 +84,8 @@ impl Snapshot {
             }
         };
         let mut problems = prompt_problems(&menu, &self.prompts_dir, &self.prompt_files, errors);
-        let texts = self.texts(&mut problems);
+        // A list's mistakes are among the problems already.
+        let (texts, _) = folder_texts(&self.prompt_files);
         let unknown = queues.missing_queues(menu.queues());
         if !unknown.is_empty() {
             problems.push(Diagnostic {
@@ -106,35 +107,6 @@ impl Snapshot {
             }),
             _ => Err(problems),
         }
-    }
-
-    /// The texts of every prompt list (`zh/prompts.tsv` names `zh/…`); a mistake in a
-    /// list is a problem at its file and line.
-    fn texts(&self, problems: &mut Vec<Diagnostic>) -> BTreeMap<String, PromptText> {
-        let mut texts = BTreeMap::new();
-        let lists = (self.prompt_files.iter()).filter(|file| file.prompt_name().is_none());
-        for list in lists {
-            let folder = list
-                .relative
-                .rsplit_once('/')
-                .map_or("", |(folder, _)| folder);
-            let parsed = std::str::from_utf8(&list.bytes)
-                .map_err(|error| {
-                    let message = format!("not UTF-8 text: {error}");
-                    vec![TextProblem { line: 1, message }]
-                })
-                .and_then(|text| parse_texts(folder, text));
-            match parsed {
-                Ok(parsed) => texts.extend(parsed),
-                Err(found) => problems.extend(found.into_iter().map(|problem| Diagnostic {
-                    file: list.path.clone(),
-                    line: problem.line,
-                    column: 1,
-                    message: problem.message,
-                })),
-            }
-        }
-        texts
     }
 }
 

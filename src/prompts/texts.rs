@@ -8,8 +8,11 @@
 //! with any such mistake is refused as a whole, like any bad input of a version.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use serde::Serialize;
+
+use super::FolderFile;
 
 /// The header row every list starts with.
 pub const HEADER: [&str; 4] = ["id", "text_zh", "gloss_en", "pinyin"];
@@ -28,6 +31,29 @@ pub struct PromptText {
 pub struct TextProblem {
     pub line: usize,
     pub message: String,
+}
+
+/// The texts of every prompt list (`*.tsv`) among `files` (`zh/prompts.tsv` names
+/// `zh/…`), and each mistake with the list's path.
+pub fn folder_texts(
+    files: &[FolderFile],
+) -> (BTreeMap<String, PromptText>, Vec<(PathBuf, TextProblem)>) {
+    let mut texts = BTreeMap::new();
+    let mut problems = Vec::new();
+    for list in files.iter().filter(|file| file.prompt_name().is_none()) {
+        let folder = (list.relative.rsplit_once('/')).map_or("", |(folder, _)| folder);
+        let parsed = std::str::from_utf8(&list.bytes)
+            .map_err(|error| {
+                let message = format!("not UTF-8 text: {error}");
+                vec![TextProblem { line: 1, message }]
+            })
+            .and_then(|text| parse_texts(folder, text));
+        match parsed {
+            Ok(parsed) => texts.extend(parsed),
+            Err(found) => problems.extend(found.into_iter().map(|p| (list.path.clone(), p))),
+        }
+    }
+    (texts, problems)
 }
 
 /// The texts of the list of `folder` (`zh`; empty for the prompt folder itself), by
