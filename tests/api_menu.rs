@@ -139,6 +139,14 @@ async fn the_graph_and_the_catalogue_describe_the_bundled_menu() {
             (&main["missing"], &main["unused"]),
             (&false.into(), &false.into())
         );
+        let flagged: Vec<&str> = (entries.iter())
+            .filter(|e| e["missing"] == true || e["unused"] == true || !e["format"].is_null())
+            .map(|e| e["name"].as_str().expect("a name"))
+            .collect();
+        assert!(
+            flagged.is_empty(),
+            "{backend}: the bundled prompts are all fine: {flagged:?}"
+        );
         let hold = entries
             .iter()
             .find(|e| e["name"] == "music/hold")
@@ -234,6 +242,20 @@ async fn an_operator_uploads_a_recording_that_is_converted_and_goes_live() {
             .filter_map(|entry| entry.ok())
             .any(|entry| entry.file_name().to_string_lossy().starts_with('.'));
         assert!(!stray, "no temporary file left");
+
+        // With a broken menu file beside it the version is refused: 422 with the problem.
+        std::fs::write(files.path().join("hotline.yaml"), "menus: [").expect("broken");
+        let answer = put(Some(OPERATOR), "/api/prompts/zh/03", &upload).await;
+        assert_eq!(answer.status, 422, "{backend}");
+        let refused = answer.json();
+        assert_eq!(refused["outcome"], "refused");
+        assert_eq!(refused["version"], new_version, "the running version stays");
+        let problem = &refused["problems"][0];
+        assert!(problem["file"]
+            .as_str()
+            .expect("a file")
+            .ends_with("hotline.yaml"));
+        assert!(problem["line"].as_u64().expect("a line") >= 1, "{refused}");
         server.shutdown().await;
         db.finish().await;
     }

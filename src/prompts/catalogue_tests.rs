@@ -138,3 +138,20 @@ fn files_not_in_the_lines_format_say_from_what_they_are_converted() {
     assert_eq!(entry(&entries, "zh/01").format, None);
     assert_eq!(entry(&entries, "zh/77").format, None, "no file, no format");
 }
+
+#[test]
+fn the_server_prompts_are_named_in_their_modules() {
+    let source = |module: &str| {
+        let file = format!(
+            "{}/src/{}.rs",
+            env!("CARGO_MANIFEST_DIR"),
+            module.replace("::", "/")
+        );
+        std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"))
+    };
+    for (id, module) in SERVER_PROMPTS.iter().chain([&HOLD_MUSIC]) {
+        let quoted = format!("\"{id}\"");
+        assert!(source(module).contains(&quoted), "{module} plays {quoted}");
+    }
+    assert!(source(AGENT_NUMBER_MODULE).contains("\"digit-{d}\""));
+}
