@@ -123,6 +123,8 @@ function drawDiagram() {
   }
   picture.append(edges, boxes);
   $("menu-diagram").replaceChildren(picture);
+  $("menu-welcome").textContent = "欢迎 Welcome: " + graph.welcome.map(promptText).join(" ") +
+    " → " + graph.start + " · 版本 version " + graph.version;
 }
 
 function drawEdges(group, node, from, place) {
