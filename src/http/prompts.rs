@@ -15,7 +15,8 @@
 //!
 //! Decisions: names are `[A-Za-z0-9_-]+` per part (400 otherwise, so no path leaves the
 //! prompt folder); the language folder must exist (404), uploads make no new folders.
-//! The catalogue's flags read the files on disk; durations are the release's.
+//! The catalogue's flags and the files to listen to are read from disk (what the folder
+//! holds now); durations are the release's (what callers hear).
 
 use std::collections::BTreeMap;
 use std::path::{Path as FilePath, PathBuf};
