@@ -7,8 +7,9 @@
 //! Owns: the schema (the operator's reference is [`schema`]'s doc), the YAML position
 //! tree (`yaml`), decoding with positions (`decode`: values, actions), graph checks
 //! (`validate`), the prompt-file check ([`check()`]), [`Session`], [`simulate()`] and the
-//! menu drawn as nodes and edges for the console ([`graph`]). Must not touch sockets, audio, the clock or the prompt
-//! store: prompts are names (`zh/02`) that the call task resolves; time is an argument.
+//! menu drawn as nodes and edges for the console ([`graph`]). Must not touch sockets,
+//! audio, the clock or the prompt store: prompts are names (`zh/02`) that the call task
+//! resolves; time is an argument.
 
 mod actions;
 mod branches;
