@@ -316,13 +316,20 @@ async function loadCatalogue() {
 
 // ---- 报表 Reports ----
 
-// A bucket's numbers by column ("calls", "service_level.general"); its texts make the label.
-function flatten(bucket, prefix, numbers, labels) {
+// A bucket's numbers by column ("calls", "service_level.general.rate") and its texts by key.
+function flatten(bucket, prefix, numbers, texts) {
   for (const [key, value] of Object.entries(bucket)) {
     if (typeof value === "number") numbers.set(prefix + key, value);
-    else if (typeof value === "string" && prefix === "") labels.push(value);
-    else if (value && typeof value === "object" && !Array.isArray(value)) flatten(value, prefix + key + ".", numbers, labels);
+    else if (typeof value === "string" && prefix === "") texts.set(key, value);
+    else if (value && typeof value === "object" && !Array.isArray(value)) flatten(value, prefix + key + ".", numbers, texts);
   }
+}
+
+// A bucket's name: its dates (`from`, `to`) when it has them, else all its texts.
+function bucketLabel(texts) {
+  const [from, to] = [texts.get("from"), texts.get("to")];
+  if (from) return from === to || !to ? from : from + " – " + to;
+  return [...texts.values()].join(" ");
 }
 
 function formatNumber(value) {
@@ -333,7 +340,7 @@ function formatNumber(value) {
 function barChart(column, rows) {
   const values = rows.map((row) => row.numbers.get(column) || 0);
   const most = Math.max(...values, 0) || 1;
-  const [width, height, bar] = [Math.max(240, rows.length * 18 + 20), 120, 14];
+  const [width, height, bar] = [Math.max(280, rows.length * 18 + 20), 120, 14];
   const chart = svg("svg", { width, height, class: "chart", id: "report-chart-" + column });
   chart.append(svg("title", {}, column));
   chart.append(svg("text", { x: 2, y: 12 }, column + " (max " + formatNumber(Math.max(...values, 0)) + ")"));
@@ -364,13 +371,17 @@ async function loadReport(event) {
   }
   const json = answer.json;
   const buckets = Array.isArray(json) ? json : Object.values(json).find(Array.isArray) || [];
+  const notes = new Set();
   const rows = buckets.map((bucket) => {
-    const [numbers, labels] = [new Map(), []];
-    flatten(bucket, "", numbers, labels);
-    return { numbers, label: labels.join(" ") };
+    const [numbers, texts] = [new Map(), new Map()];
+    flatten(bucket, "", numbers, texts);
+    if (texts.has("from")) {
+      for (const [key, text] of texts) if (!["period", "from", "to"].includes(key)) notes.add(text);
+    }
+    return { numbers, label: bucketLabel(texts) };
   });
   const columns = [...new Set(rows.flatMap((row) => [...row.numbers.keys()]))];
-  $("report-note").textContent = rows.length === 0 ? NO_DATA : rows.length + " 个周期 periods";
+  $("report-note").textContent = rows.length === 0 ? NO_DATA : [rows.length + " 个周期 periods", ...notes].join(" · ");
   const head = document.createElement("tr");
   ["周期 Period", ...columns].forEach((name) => head.append(element("th", name)));
   table.tHead.append(head);
@@ -380,7 +391,8 @@ async function loadReport(event) {
     columns.forEach((column) => cell(tr, formatNumber(row.numbers.get(column))));
     return tr;
   });
-  const preferred = ["calls", "self_service_rate", "transfers_to_agents", "abandoned", "avg_wait_ms", "avg_talk_ms"];
+  const preferred = ["calls", "self_service_rate", "to_agents", "transfers_to_agents", "abandoned_in_queue",
+    "abandoned", "average_wait_ms", "avg_wait_ms", "average_talk_ms", "avg_talk_ms"];
   const charted = preferred.filter((column) => columns.includes(column));
   const shown = charted.length > 0 ? charted : columns.slice(0, 6);
   if (rows.length > 0) $("report-charts").replaceChildren(...shown.map((column) => barChart(column, rows)));
