@@ -5,17 +5,17 @@
 //! upload (403), nobody reads anything without a login (401), and garbage or a name
 //! that leaves the folder is refused (400) with nothing written.
 
+mod common;
 mod store_common;
 
 use std::io::Cursor;
 use std::path::Path;
 use std::time::Duration;
 
-use chrono::Utc;
+use common::agents::add_agent;
+use common::files::MenuFiles;
 use hotline::menu::Menu;
-use hotline::passwords::Secret;
-use hotline::server::{RunningServer, ServerConfig};
-use hotline::store::{NewAgent, DEFAULT_SIP_REALM};
+use hotline::server::RunningServer;
 use store_common::api::{request_as, send_as, send_bytes_as};
 use store_common::{backends, TestDb};
 
@@ -24,54 +24,21 @@ const AGENT: (&str, &str) = ("1001", "agent-pass");
 
 /// A server per backend on a copy of the bundled menu and prompts (uploads write there),
 /// with an operator and an ordinary agent.
-async fn servers() -> Vec<(RunningServer, TestDb, tempfile::TempDir)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+async fn servers() -> Vec<(RunningServer, TestDb, MenuFiles)> {
     let mut servers = Vec::new();
     for db in backends().await {
-        let files = tempfile::tempdir().expect("a folder for the menu");
-        std::fs::copy(
-            root.join("menus/hotline.yaml"),
-            files.path().join("hotline.yaml"),
-        )
-        .expect("menu copied");
-        copy_folder(&root.join("prompts"), &files.path().join("prompts"));
-        let mut config = ServerConfig::for_tests(root);
-        config.menu = files.path().join("hotline.yaml");
-        config.prompts = files.path().join("prompts");
+        let files = MenuFiles::copy_bundled();
+        let mut config = files.config();
         if db.backend != "sqlite" {
             config.db = db.url.clone();
         }
         let server = hotline::server::start(config).await.expect("server starts");
         for ((work_number, password), skill) in [(OPERATOR, "operator"), (AGENT, "ordinary")] {
-            let agent = NewAgent {
-                work_number: work_number.to_string(),
-                name: format!("坐席{work_number}"),
-                skills: vec![skill.to_string()],
-                password: Secret::new(password.to_string()),
-            };
-            (server
-                .store()
-                .add_agent(&agent, DEFAULT_SIP_REALM, Utc::now()))
-            .await
-            .expect("agent added");
+            add_agent(&server, work_number, skill, password).await;
         }
         servers.push((server, db, files));
     }
     servers
-}
-
-fn copy_folder(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("folder");
-    for entry in std::fs::read_dir(from).expect("readable") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        match entry.file_type().expect("type").is_dir() {
-            true => copy_folder(&entry.path(), &target),
-            false => {
-                std::fs::copy(entry.path(), target).expect("copied");
-            }
-        }
-    }
 }
 
 /// `seconds` of a 440 Hz tone, 16 kHz stereo 16-bit.
@@ -156,7 +123,7 @@ async fn the_graph_and_the_catalogue_describe_the_bundled_menu() {
         let listened = send_as(&server, agent, "GET", "/api/prompts/zh/02.wav", None).await;
         assert_eq!(listened.status, 200, "{backend}");
         assert_eq!(listened.header("content-type"), Some("audio/wav"));
-        let on_disk = std::fs::read(files.path().join("prompts/zh/02.wav")).expect("file");
+        let on_disk = std::fs::read(files.prompts.join("zh/02.wav")).expect("file");
         assert_eq!(listened.body, on_disk);
         let none = send_as(&server, agent, "GET", "/api/prompts/zh/nope.wav", None).await;
         assert_eq!(none.status, 404, "{backend}");
@@ -179,7 +146,7 @@ async fn the_graph_and_the_catalogue_describe_the_bundled_menu() {
 async fn an_operator_uploads_a_recording_that_is_converted_and_goes_live() {
     for (server, db, files) in servers().await {
         let backend = db.backend;
-        let wav = files.path().join("prompts/zh/02.wav");
+        let wav = files.prompts.join("zh/02.wav");
         let before = std::fs::read(&wav).expect("zh/02");
         let version = server.reloader().status().version;
         let upload = stereo_16khz(1.5);
@@ -237,14 +204,14 @@ async fn an_operator_uploads_a_recording_that_is_converted_and_goes_live() {
         assert_eq!(live, Duration::from_millis(1500), "{backend}");
         let status = server.reloader().status();
         assert_eq!(status.version, new_version);
-        let stray = std::fs::read_dir(files.path().join("prompts/zh"))
+        let stray = std::fs::read_dir(files.prompts.join("zh"))
             .expect("folder")
             .filter_map(|entry| entry.ok())
             .any(|entry| entry.file_name().to_string_lossy().starts_with('.'));
         assert!(!stray, "no temporary file left");
 
         // With a broken menu file beside it the version is refused: 422 with the problem.
-        std::fs::write(files.path().join("hotline.yaml"), "menus: [").expect("broken");
+        std::fs::write(&files.menu, "menus: [").expect("broken");
         let answer = put(Some(OPERATOR), "/api/prompts/zh/03", &upload).await;
         assert_eq!(answer.status, 422, "{backend}");
         let refused = answer.json();
