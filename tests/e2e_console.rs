@@ -6,8 +6,9 @@
 //! in the store is the one the page shows. Another agent may not read that call's card;
 //! a supervisor sees the queues, the agents and the call. An operator opens the menu
 //! page, whose diagram has a node for every menu of the bundled file, and the prompt
-//! catalogue, which lists zh/02 with its text; a supervisor sees the diagram without the
-//! reload button, an ordinary agent gets 403. Skipped (with a message)
+//! catalogue, which lists zh/02 with its text, reloads and uploads a recording from the
+//! page; a supervisor sees the diagram without the reload button, an ordinary agent gets
+//! 403. Skipped (with a message)
 //! without chromium and chromedriver, unless `HOTLINE_REQUIRE_E2E=1` makes that a failure.
 
 mod common;
@@ -20,6 +21,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::agents::{add_agent, add_centre, phone};
+use common::files::MenuFiles;
 use common::{key, TestServer, HEAR, WAIT};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hotline::caller::KeyMethod;
@@ -291,7 +293,8 @@ async fn an_operator_sees_the_menu_diagram_and_the_prompt_catalogue() {
         return;
     }
     let dir = tempfile::tempdir().expect("a folder for the logs");
-    let server = TestServer::start().await;
+    let files = MenuFiles::copy_bundled();
+    let server = TestServer::start_with(files.config()).await;
     add_agent(&server.server, "8001", "operator", PASSWORD).await;
     add_centre(&server.server, PASSWORD).await;
     let (_driver, browser) = browser(dir.path()).await;
@@ -317,6 +320,8 @@ async fn an_operator_sees_the_menu_diagram_and_the_prompt_catalogue() {
         reload.is_displayed().await.expect("shown?"),
         "for operators"
     );
+    click(&browser, "menu-reload").await;
+    text_of(&browser, "menu-result", |t| t.contains("unchanged")).await;
 
     browser
         .goto(&format!("{console}/prompts"))
@@ -324,6 +329,31 @@ async fn an_operator_sees_the_menu_diagram_and_the_prompt_catalogue() {
         .expect("the prompts page");
     let row = text_of(&browser, "prompt-row-zh/02", |t| t.contains("查询请按1")).await;
     assert!(row.contains("main"), "used in main: {row}");
+
+    // The operator uploads a recording from the page (with the session's CSRF token).
+    let version = server.server.reloader().status().version;
+    let recording = dir.path().join("new-02.wav");
+    std::fs::copy(files.prompts.join("zh/03.wav"), &recording).expect("a recording");
+    let chooser = element(&browser, "upload-file-zh/02").await;
+    chooser
+        .send_keys(&recording.display().to_string())
+        .await
+        .expect("file chosen");
+    click(&browser, "upload-zh/02").await;
+    text_of(&browser, "prompts-note", |t| t.contains("switched")).await;
+    assert!(server.server.reloader().status().version > version);
+    let samples = |name: &str| -> Vec<i16> {
+        let reader = hound::WavReader::open(files.prompts.join(name)).expect("a WAV");
+        reader
+            .into_samples()
+            .map(|s| s.expect("a sample"))
+            .collect()
+    };
+    assert_eq!(
+        samples("zh/02.wav"),
+        samples("zh/03.wav"),
+        "the uploaded recording is in the folder"
+    );
 
     browser
         .goto(&format!("{console}/reports"))
