@@ -21,6 +21,8 @@ pub mod metrics;
 pub mod passwords;
 pub mod prompts;
 pub mod queues;
+pub mod records;
+pub mod reports;
 pub mod sdp;
 pub mod server;
 pub mod sip;

@@ -1,14 +1,17 @@
-//! The `hotline` command: `serve`, `check`, `simulate`, `tickets`, `agents`, and the CSV
+//! The `hotline` command: `serve`, `check`, `simulate`, `tickets`, `agents`, `menu`
+//! (versions and rollback), `records` (`export` of the call records as CSV), and the CSV
 //! imports `lines`, `balances`, `orders` and `cards` (`… import FILE.csv`).
 //!
-//! `agents` lives in `src/cli/agents.rs` with the terminal password prompt only it uses:
-//! inline it would take this file to the edge of its 600 lines; another group that grows
-//! moves there the same way.
+//! `agents`, `menu` and `records` live in `src/cli/`, `agents` with the terminal password
+//! prompt only it uses: inline they would take this file past its 600 lines; another
+//! group that grows moves there the same way.
 
 #[path = "cli/agents.rs"]
 mod agents_cli;
 #[path = "cli/menu.rs"]
 mod menu_cli;
+#[path = "cli/records.rs"]
+mod records_cli;
 
 use std::net::SocketAddr;
 use std::ops::RangeInclusive;
@@ -55,6 +58,8 @@ enum Command {
     Agents(agents_cli::AgentsArgs),
     /// The menu versions that went live, and rolling back to one.
     Menu(menu_cli::MenuCommandArgs),
+    /// The call records: `export --from D --to D [--out FILE]` as CSV.
+    Records(records_cli::RecordsArgs),
 }
 
 #[derive(Args)]
@@ -235,6 +240,9 @@ fn main() -> ExitCode {
             with_store(&args.store, |store| agents_cli::agents(store, args.command))
         }
         Command::Menu(args) => with_store(&args.store, |store| menu_cli::menu(store, args.command)),
+        Command::Records(args) => with_store(&args.store, |store| {
+            records_cli::records(store, args.command)
+        }),
     }
 }
 

@@ -4,11 +4,14 @@
 //! per packet) and adds its per-call packet counts in batches.
 
 use std::fmt::Write as _;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
 
 use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
 /// How a call ended.
@@ -122,6 +125,43 @@ struct DirectionLabels {
     direction: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct NodeLabels {
+    node: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct QueueLabels {
+    queue: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct WaitLabels {
+    queue: String,
+    /// `answered` (an agent took the call) or `left` (hung up, or a call-back request).
+    end: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StateLabels {
+    state: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct TicketLabels {
+    kind: &'static str,
+}
+
+/// Buckets of the waits in a queue, in seconds: 1 s to about 17 minutes.
+fn wait_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(1.0, 2.0, 11))
+}
+
+/// Buckets of the time the store takes to file a report, in seconds: 1 ms to about 4 s.
+fn store_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(0.001, 2.0, 13))
+}
+
 /// The server's metrics and their registry.
 pub struct Metrics {
     registry: Registry,
@@ -130,6 +170,12 @@ pub struct Metrics {
     calls: Family<OutcomeLabels, Counter>,
     dtmf: Family<MethodLabels, Counter>,
     reloads: Family<ReloadLabels, Counter>,
+    node_visits: Family<NodeLabels, Counter>,
+    queue_callers: Family<QueueLabels, Gauge>,
+    queue_longest_wait: Family<QueueLabels, Gauge<f64, AtomicU64>>,
+    queue_waits: Family<WaitLabels, Histogram, fn() -> Histogram>,
+    agents: Family<StateLabels, Gauge>,
+    ticket_filing: Family<TicketLabels, Histogram, fn() -> Histogram>,
     /// RTP packets received from callers.
     pub rtp_packets_in: Counter,
     /// RTP packets sent to callers.
@@ -171,6 +217,43 @@ impl Metrics {
         for result in [ReloadResult::Switched, ReloadResult::Refused] {
             drop(reloads.get_or_create(&ReloadLabels { result }));
         }
+        let node_visits = Family::<NodeLabels, Counter>::default();
+        registry.register(
+            "menu_node_visits",
+            "Menus entered by calls, by menu id",
+            node_visits.clone(),
+        );
+        let queue_callers = Family::<QueueLabels, Gauge>::default();
+        registry.register(
+            "queue_callers",
+            "Callers waiting in each queue now",
+            queue_callers.clone(),
+        );
+        let queue_longest_wait = Family::<QueueLabels, Gauge<f64, AtomicU64>>::default();
+        registry.register(
+            "queue_longest_wait_seconds",
+            "How long the longest waiting caller of each queue has waited",
+            queue_longest_wait.clone(),
+        );
+        let queue_waits = Family::<WaitLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+            wait_histogram,
+        );
+        registry.register(
+            "queue_wait_seconds",
+            "Time from entering a queue to an agent's answer or to leaving",
+            queue_waits.clone(),
+        );
+        let agents = Family::<StateLabels, Gauge>::default();
+        registry.register("agents", "Agents' seats by state now", agents.clone());
+        let ticket_filing =
+            Family::<TicketLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+                store_histogram,
+            );
+        registry.register(
+            "ticket_filing_seconds",
+            "Time from a caller's submit to the store's decision, by report kind",
+            ticket_filing.clone(),
+        );
         let rtp_packets_in = rtp
             .get_or_create(&DirectionLabels { direction: "in" })
             .clone();
@@ -187,6 +270,12 @@ impl Metrics {
             calls,
             dtmf,
             reloads,
+            node_visits,
+            queue_callers,
+            queue_longest_wait,
+            queue_waits,
+            agents,
+            ticket_filing,
             rtp_packets_in,
             rtp_packets_out,
             rtp_late_sends,
@@ -206,6 +295,54 @@ impl Metrics {
     /// Counts a reload that switched or was refused.
     pub fn reload_finished(&self, result: ReloadResult) {
         self.reloads.get_or_create(&ReloadLabels { result }).inc();
+    }
+
+    /// Counts a menu entered by a call.
+    pub fn menu_entered(&self, node: &str) {
+        let node = node.to_string();
+        self.node_visits.get_or_create(&NodeLabels { node }).inc();
+    }
+
+    /// Sets each queue's waiting callers and longest wait now.
+    pub fn queues_now<'a>(&self, queues: impl IntoIterator<Item = (&'a str, usize, Duration)>) {
+        for (queue, waiting, longest) in queues {
+            let labels = QueueLabels {
+                queue: queue.to_string(),
+            };
+            self.queue_callers
+                .get_or_create(&labels)
+                .set(i64::try_from(waiting).unwrap_or(i64::MAX));
+            self.queue_longest_wait
+                .get_or_create(&labels)
+                .set(longest.as_secs_f64());
+        }
+    }
+
+    /// Counts a wait in `queue` that ended: answered by an agent, or left.
+    pub fn queue_wait_ended(&self, queue: &str, answered: bool, waited: Duration) {
+        let labels = WaitLabels {
+            queue: queue.to_string(),
+            end: if answered { "answered" } else { "left" },
+        };
+        self.queue_waits
+            .get_or_create(&labels)
+            .observe(waited.as_secs_f64());
+    }
+
+    /// Sets how many seats are in each state now (`states`: every state's name with its
+    /// count, zeros included).
+    pub fn agents_now(&self, states: impl IntoIterator<Item = (&'static str, usize)>) {
+        for (state, count) in states {
+            self.agents
+                .get_or_create(&StateLabels { state })
+                .set(i64::try_from(count).unwrap_or(i64::MAX));
+        }
+    }
+
+    /// Counts a report the store decided on, `kind` `fault`, `complaint` or `suggestion`,
+    /// with the time it took.
+    pub fn ticket_filed(&self, kind: &'static str, took: Duration) {
+        (self.ticket_filing.get_or_create(&TicketLabels { kind })).observe(took.as_secs_f64());
     }
 
     /// The number of keys received by `method` so far.
@@ -250,5 +387,34 @@ mod tests {
         assert!(text.contains("hotline_rtp_packets_total{direction=\"out\"} 3"));
         assert!(text.contains("hotline_active_calls 0"));
         assert!(text.ends_with("# EOF\n"));
+    }
+
+    #[test]
+    fn queue_agent_menu_and_ticket_series_are_labelled_by_what_they_count() {
+        let metrics = Metrics::new();
+        metrics.menu_entered("main");
+        metrics.menu_entered("main");
+        metrics.queues_now([("general", 3, Duration::from_millis(12_500))]);
+        metrics.queue_wait_ended("general", true, Duration::from_secs(3));
+        metrics.queue_wait_ended("general", false, Duration::from_secs(40));
+        metrics.agents_now([("ready", 2), ("talking", 0)]);
+        metrics.ticket_filed("fault", Duration::from_millis(3));
+        metrics.reload_finished(ReloadResult::Refused);
+        let text = metrics.encode();
+        for series in [
+            r#"hotline_menu_node_visits_total{node="main"} 2"#,
+            r#"hotline_queue_callers{queue="general"} 3"#,
+            r#"hotline_queue_longest_wait_seconds{queue="general"} 12.5"#,
+            r#"hotline_queue_wait_seconds_count{queue="general",end="answered"} 1"#,
+            r#"hotline_queue_wait_seconds_bucket{le="4.0",queue="general",end="answered"} 1"#,
+            r#"hotline_queue_wait_seconds_count{queue="general",end="left"} 1"#,
+            r#"hotline_agents{state="ready"} 2"#,
+            r#"hotline_agents{state="talking"} 0"#,
+            r#"hotline_ticket_filing_seconds_count{kind="fault"} 1"#,
+            r#"hotline_menu_reloads_total{result="refused"} 1"#,
+            r#"hotline_menu_reloads_total{result="switched"} 0"#,
+        ] {
+            assert!(text.contains(series), "{series} in {text}");
+        }
     }
 }

@@ -139,7 +139,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     };
     let media_clock = MediaClock::start(media_threads, metrics.clone())
         .context("starting the media clock threads")?;
-    let distributor = Distributor::start(&queues, store.clone());
+    let distributor = Distributor::start(&queues, store.clone(), metrics.clone());
     if config.watch_files {
         let watching = watch(reloader.clone()).context("watching the menu and prompt files")?;
         tasks.spawn(watching);
@@ -156,6 +156,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
             calendar.clone(),
             catalogue.clone(),
             password_rules,
+            metrics.clone(),
         ),
         distributor: distributor.clone(),
         board: board.clone(),

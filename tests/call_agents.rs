@@ -221,6 +221,16 @@ async fn answered_and_bridged(db: &TestDb) {
         agent_state(&supervisor_view(&server).await, "1001"),
         "talking"
     );
+    let metrics = server.server.metrics().encode();
+    for series in [
+        r#"hotline_agents{state="talking"} 1"#,
+        r#"hotline_agents{state="ready"} 0"#,
+        r#"hotline_queue_callers{queue="general"} 0"#,
+        r#"hotline_queue_wait_seconds_count{queue="general",end="answered"} 1"#,
+        r#"hotline_menu_node_visits_total{node="main"} 1"#,
+    ] {
+        assert!(metrics.contains(series), "{series} in {metrics}");
+    }
 
     // Audio both ways through the bridge (the caller is µ-law, the agent A-law), and
     // the caller's keys reach the agent as telephone-events. The bridge starts when 30

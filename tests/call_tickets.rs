@@ -152,6 +152,9 @@ async fn fault_on_own_line_with_a_description(server: &TestServer) {
     let seconds = samples.len() as f64 / 8000.0;
     assert!((1.0..=3.0).contains(&seconds), "recorded {seconds} s");
     assert!(rms(&samples) > 300.0, "the recording holds the speech");
+    let filed = r#"hotline_ticket_filing_seconds_count{kind="fault"} 1"#;
+    let metrics = server.server.metrics().encode();
+    assert!(metrics.contains(filed), "{filed} in {metrics}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

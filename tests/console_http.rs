@@ -309,6 +309,43 @@ async fn the_api_needs_a_session_and_changes_need_the_csrf_token() {
 }
 
 #[tokio::test]
+async fn the_json_api_takes_the_console_session_with_the_token_for_changes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let server = hotline::server::start(ServerConfig::for_tests(root))
+        .await
+        .expect("server starts");
+    add_agent(&server, "8001", "operator", PASSWORD).await;
+    add_agent(&server, "1001", "ordinary", PASSWORD).await;
+    let operator = logged_in(&server, "8001").await;
+    let answer = operator.get(&server, "/api/menu/status").await;
+    assert_eq!(
+        answer.status, 200,
+        "a GET needs only the session: {}",
+        answer.body
+    );
+    assert_eq!(answer.json()["version"], 1);
+    let no_token = [("Cookie", operator.cookie.as_str())];
+    let answer = http(&server, "POST", "/api/reload", &no_token, "").await;
+    assert_eq!(answer.status, 403, "a change needs the token");
+    assert!(answer.json()["error"]
+        .as_str()
+        .is_some_and(|e| e.contains("X-CSRF-Token")));
+    let answer = operator.post(&server, "/api/reload", &json!({})).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.json()["outcome"], "unchanged");
+    let agent = logged_in(&server, "1001").await;
+    let answer = agent.post(&server, "/api/reload", &json!({})).await;
+    assert_eq!(
+        answer.status, 403,
+        "the session is an agent's, not an operator's"
+    );
+    let forged = [("Cookie", "hotline_session=00ff")];
+    let answer = http(&server, "GET", "/api/menu/status", &forged, "").await;
+    assert_eq!(answer.status, 401, "an unknown session");
+    server.shutdown().await;
+}
+
+#[tokio::test]
 async fn only_supervisors_see_the_overview_and_other_agents_calls() {
     for (server, db) in servers().await {
         let backend = db.backend;

@@ -30,19 +30,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use tracing::Instrument;
 
 use crate::media::Recorded;
 use crate::menu::{
     BalanceFound, CardRedeemed, Form, LineFound, OrderFound, PasswordChecked, PasswordSet,
     PasswordStatus, RepairFound, Reply, Request, SubmitKind, Submitted,
 };
+use crate::metrics::Metrics;
 use crate::passwords::lockout::LockoutPolicy;
 use crate::passwords::strength::StrengthRules;
 use crate::store::{NewRecording, Outcome, Store};
 use crate::tickets::calendar::Calendar;
 use crate::tickets::config::{Catalogue, PasswordRules};
 use crate::tickets::lifecycle::{Actor, ActorKind};
-use crate::tickets::model::{Line, OrderRef, Product};
+use crate::tickets::model::{Line, OrderRef, Product, TicketId};
 use crate::tickets::rules::{ComplaintRequest, Decision, FaultReport, SuggestionRequest};
 
 /// The longest a caller waits for the store before hearing it can't be done now.
@@ -60,6 +62,7 @@ pub struct Desk {
     catalogue: Arc<Catalogue>,
     strength: StrengthRules,
     lockout: LockoutPolicy,
+    metrics: Arc<Metrics>,
 }
 
 impl Desk {
@@ -68,6 +71,7 @@ impl Desk {
         calendar: Calendar,
         catalogue: Catalogue,
         passwords: PasswordRules,
+        metrics: Arc<Metrics>,
     ) -> Desk {
         Desk {
             store,
@@ -75,6 +79,7 @@ impl Desk {
             catalogue: Arc::new(catalogue),
             strength: passwords.strength,
             lockout: passwords.lockout,
+            metrics,
         }
     }
 
@@ -89,7 +94,7 @@ impl Desk {
         let desk = self.clone();
         let caller = caller_number(caller);
         let unavailable = unavailable_reply(&request);
-        let work = tokio::spawn(async move {
+        let work = async move {
             match request {
                 Request::LookupLine { number, product } => {
                     Reply::Line(desk.lookup(&number, product).await)
@@ -134,7 +139,9 @@ impl Desk {
                     Reply::Repair(desk.repair_status(&number, &caller).await)
                 }
             }
-        });
+        };
+        // A task of its own, in the call's span (call id, caller) like the rest of the call.
+        let work = tokio::spawn(work.instrument(tracing::Span::current()));
         async move {
             match tokio::time::timeout(REQUEST_TIMEOUT, work).await {
                 Ok(Ok(reply)) => reply,
@@ -146,6 +153,18 @@ impl Desk {
                     tracing::warn!(timeout = ?REQUEST_TIMEOUT, "the store did not answer in time");
                     unavailable
                 }
+            }
+        }
+    }
+
+    /// The serial of a ticket, for the call record of a report that urged it; none when
+    /// the store can't tell.
+    async fn serial_of(&self, ticket: TicketId) -> Option<String> {
+        match self.store.ticket(ticket).await {
+            Ok(detail) => detail.map(|detail| detail.ticket.serial.as_str().to_string()),
+            Err(error) => {
+                tracing::warn!(%error, %ticket, "urged ticket's serial not readable");
+                None
             }
         }
     }
@@ -165,15 +184,21 @@ impl Desk {
     }
 
     async fn submit(&self, kind: SubmitKind, report: Report) -> Submitted {
+        let started = std::time::Instant::now();
         match self.file(kind, &report).await {
             Ok(outcome) => {
+                self.metrics.ticket_filed(kind.as_str(), started.elapsed());
                 tracing::info!(
                     decision = decision_name(&outcome.decision),
                     serial = outcome.created.as_ref().map(|c| c.serial.as_str()),
                     recording = outcome.recording.map(|r| r.0),
                     "report filed"
                 );
-                submitted(&outcome)
+                let urged = match outcome.decision {
+                    Decision::Urge { ticket } => self.serial_of(ticket).await,
+                    _ => None,
+                };
+                submitted(&outcome, urged)
             }
             Err(error) => {
                 tracing::error!(%error, "report not filed");
@@ -315,15 +340,15 @@ fn line_found(line: &Line) -> LineFound {
 }
 
 /// What the caller hears about a filed report. The serial is spoken only for a ticket
-/// the store has committed.
-fn submitted(outcome: &Outcome) -> Submitted {
+/// the store has committed; an urged ticket's serial (`urged`) is for the call record.
+fn submitted(outcome: &Outcome, urged: Option<String>) -> Submitted {
     if let Some(created) = &outcome.created {
         return Submitted::Created {
             serial: created.serial.as_str().to_string(),
         };
     }
     match outcome.decision {
-        Decision::Urge { .. } => Submitted::Urged,
+        Decision::Urge { .. } => Submitted::Urged { serial: urged },
         Decision::RemindToPay => Submitted::RemindToPay,
         Decision::Supervisor { .. } => Submitted::Supervisor,
         Decision::Refused { .. } => Submitted::Refused,
@@ -379,6 +404,10 @@ mod tests {
         }
     }
 
+    fn submitted_without_urge(outcome: &Outcome) -> Submitted {
+        submitted(outcome, None)
+    }
+
     #[test]
     fn a_found_line_branches_by_its_product_and_leased_lines_are_off_112() {
         assert_eq!(line_found(&line(LineKind::Landline)), LineFound::Telephone);
@@ -402,7 +431,7 @@ mod tests {
             id: TicketId(7),
             serial: serial.clone(),
         };
-        let reply = submitted(&outcome(Decision::RemindToPay, Some(created)));
+        let reply = submitted_without_urge(&outcome(Decision::RemindToPay, Some(created)));
         let spoken = Submitted::Created {
             serial: serial.as_str().to_string(),
         };
@@ -410,20 +439,31 @@ mod tests {
         let urge = Decision::Urge {
             ticket: TicketId(3),
         };
-        assert_eq!(submitted(&outcome(urge, None)), Submitted::Urged);
         assert_eq!(
-            submitted(&outcome(Decision::RemindToPay, None)),
+            submitted(&outcome(urge, None), Some("1".into())),
+            Submitted::Urged {
+                serial: Some("1".into())
+            }
+        );
+        assert_eq!(
+            submitted_without_urge(&outcome(Decision::RemindToPay, None)),
             Submitted::RemindToPay
         );
         let supervisor = Decision::Supervisor {
             reason: SupervisorReason::VacantNumber,
             ticket: None,
         };
-        assert_eq!(submitted(&outcome(supervisor, None)), Submitted::Supervisor);
+        assert_eq!(
+            submitted_without_urge(&outcome(supervisor, None)),
+            Submitted::Supervisor
+        );
         let refused = Decision::Refused {
             reason: Refusal::MissingContactPhone,
         };
-        assert_eq!(submitted(&outcome(refused, None)), Submitted::Refused);
+        assert_eq!(
+            submitted_without_urge(&outcome(refused, None)),
+            Submitted::Refused
+        );
     }
 
     #[test]

@@ -10,16 +10,18 @@
 //! has gone (its channel closed) is taken out of the centre as abandoned.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot};
 
 use super::center_mirror::CenterMirror;
+use crate::metrics::Metrics;
 use crate::queues::center::{
     AgentCommand, AgentSnapshot, Center, Notice, QueueSetup, QueueSnapshot, Refusal, Timing,
 };
 use crate::queues::config::QueueConfig;
-use crate::queues::seat::{CallId, SeatError, SeatState};
+use crate::queues::seat::{CallId, SeatError, SeatState, SeatStateName};
 use crate::store::Store;
 use crate::tickets::model::Tier;
 
@@ -62,7 +64,7 @@ pub struct Stopped;
 impl Distributor {
     /// Starts the task on the current tokio runtime, with the queues of `config`; the
     /// seats are written through to `store`.
-    pub fn start(config: &QueueConfig, store: Store) -> Distributor {
+    pub fn start(config: &QueueConfig, store: Store, metrics: Arc<Metrics>) -> Distributor {
         let timing = Timing {
             ring_timeout: config.ring_timeout,
             wrap_up: config.wrap_up,
@@ -77,7 +79,13 @@ impl Distributor {
         });
         let (requests, received) = mpsc::unbounded_channel();
         let mirror = CenterMirror::start(store, config.wrap_up);
-        tokio::spawn(run(Center::new(timing, queues), mirror, received));
+        let centre = Centre {
+            center: Center::new(timing, queues),
+            calls: HashMap::new(),
+            mirror,
+            metrics,
+        };
+        tokio::spawn(run(centre, received));
         Distributor { requests }
     }
 
@@ -162,116 +170,160 @@ impl Distributor {
     }
 }
 
+/// What the task owns: the centre, each queued call's channel and where and since when
+/// it waits, the store mirror and the metrics.
+struct Centre {
+    center: Center,
+    calls: HashMap<CallId, Queued>,
+    mirror: CenterMirror,
+    metrics: Arc<Metrics>,
+}
+
+/// A call in the centre: its notices, and its queue and arrival (for the wait metrics).
+struct Queued {
+    notices: mpsc::UnboundedSender<Notice>,
+    queue: String,
+    joined: Instant,
+}
+
 /// The task: requests and deadlines in, notices out.
-async fn run(
-    mut center: Center,
-    mut mirror: CenterMirror,
-    mut requests: mpsc::UnboundedReceiver<Request>,
-) {
-    let mut calls: HashMap<CallId, mpsc::UnboundedSender<Notice>> = HashMap::new();
+async fn run(mut centre: Centre, mut requests: mpsc::UnboundedReceiver<Request>) {
     loop {
-        let due = center
-            .poll_timeout()
+        let due = (centre.center.poll_timeout())
             .unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
         let notices = tokio::select! {
             request = requests.recv() => {
                 let Some(request) = request else { return };
-                handle(&mut center, &mut calls, &mut mirror, request);
+                centre.handle(request);
                 Vec::new()
             }
-            () = tokio::time::sleep_until(due.into()) => center.on_timeout(Instant::now()),
+            () = tokio::time::sleep_until(due.into()) => centre.center.on_timeout(Instant::now()),
         };
         let mut due_now: Vec<Notice> = notices;
-        due_now.extend(center.dispatch(Instant::now()));
+        due_now.extend(centre.center.dispatch(Instant::now()));
         // An offer to a call that has gone frees its agent for the next caller at once.
         while !due_now.is_empty() {
             let mut lost = false;
             for notice in std::mem::take(&mut due_now) {
                 // Every notice is delivered, whatever happened to the ones before.
-                lost |= !deliver(&mut center, &mut calls, notice);
+                lost |= !centre.deliver(notice);
             }
             if lost {
-                due_now = center.dispatch(Instant::now());
+                due_now = centre.center.dispatch(Instant::now());
             }
         }
-        mirror.sync(&center.agents(), &center.callers(Instant::now()));
+        centre.publish();
     }
 }
 
-fn handle(
-    center: &mut Center,
-    calls: &mut HashMap<CallId, mpsc::UnboundedSender<Notice>>,
-    mirror: &mut CenterMirror,
-    request: Request,
-) {
-    let now = Instant::now();
-    match request {
-        Request::Join {
-            call,
-            sip_call_id,
-            caller,
-            queue,
-            tier,
-            notices,
-            reply,
-        } => {
-            let joined = center.join(call, &queue, tier, now);
-            if joined.is_ok() {
-                calls.insert(call, notices);
-                mirror.joined(call, sip_call_id, caller);
+impl Centre {
+    fn handle(&mut self, request: Request) {
+        let now = Instant::now();
+        let center = &mut self.center;
+        match request {
+            Request::Join {
+                call,
+                sip_call_id,
+                caller,
+                queue,
+                tier,
+                notices,
+                reply,
+            } => {
+                let joined = center.join(call, &queue, tier, now);
+                if joined.is_ok() {
+                    let queued = Queued {
+                        notices,
+                        queue,
+                        joined: now,
+                    };
+                    self.calls.insert(call, queued);
+                    self.mirror.joined(call, sip_call_id, caller);
+                }
+                let _ = reply.send(joined);
             }
-            let _ = reply.send(joined);
-        }
-        Request::Leave(call) => {
-            center.leave(call, now);
-            calls.remove(&call);
-            mirror.left(call);
-        }
-        Request::Position(call, reply) => {
-            let _ = reply.send(center.position(call, now));
-        }
-        Request::Answered(call) => {
-            if let Err(error) = center.answered(call, now) {
-                tracing::warn!(%call, %error, "answer not applied to the agent's seat");
+            Request::Leave(call) => {
+                center.leave(call, now);
+                self.gone(call, false);
             }
-        }
-        Request::RingFailed(call) => center.ring_failed(call, now),
-        Request::Ended(call) => {
-            center.ended(call, now);
-            calls.remove(&call);
-            mirror.left(call);
-        }
-        Request::Agent {
-            work_number,
-            skills,
-            command,
-            reply,
-        } => {
-            let _ = reply.send(center.agent(&work_number, skills, command, now));
-        }
-        Request::Snapshot(reply) => {
-            let _ = reply.send((center.queues(now), center.agents()));
+            Request::Position(call, reply) => {
+                let _ = reply.send(center.position(call, now));
+            }
+            Request::Answered(call) => {
+                if let Err(error) = center.answered(call, now) {
+                    tracing::warn!(%call, %error, "answer not applied to the agent's seat");
+                }
+                if let Some(queued) = self.calls.get(&call) {
+                    let waited = now.duration_since(queued.joined);
+                    self.metrics.queue_wait_ended(&queued.queue, true, waited);
+                }
+            }
+            Request::RingFailed(call) => center.ring_failed(call, now),
+            Request::Ended(call) => {
+                center.ended(call, now);
+                // The wait was counted when the agent answered.
+                self.calls.remove(&call);
+                self.mirror.left(call);
+            }
+            Request::Agent {
+                work_number,
+                skills,
+                command,
+                reply,
+            } => {
+                let _ = reply.send(center.agent(&work_number, skills, command, now));
+            }
+            Request::Snapshot(reply) => {
+                let _ = reply.send((center.queues(now), center.agents()));
+            }
         }
     }
-}
 
-/// Sends a notice to its call; a call whose task is gone is taken out as abandoned
-/// (false).
-fn deliver(
-    center: &mut Center,
-    calls: &mut HashMap<CallId, mpsc::UnboundedSender<Notice>>,
-    notice: Notice,
-) -> bool {
-    let call = match &notice {
-        Notice::Offer { call, .. } | Notice::RingTimeout { call } | Notice::MaxWait { call } => {
-            *call
+    /// A call left the centre before an agent answered it (`answered` false) or after.
+    fn gone(&mut self, call: CallId, answered: bool) {
+        if let Some(queued) = self.calls.remove(&call) {
+            if !answered {
+                let waited = queued.joined.elapsed();
+                self.metrics.queue_wait_ended(&queued.queue, false, waited);
+            }
         }
-    };
-    let delivered = calls.get(&call).is_some_and(|to| to.send(notice).is_ok());
-    if !delivered {
-        tracing::warn!(%call, "notice for a call that has gone; taken out of the queues");
-        calls.remove(&call);
-        center.leave(call, Instant::now());
+        self.mirror.left(call);
     }
-    delivered
+
+    /// Writes the centre through to the store and sets the queue and agent gauges.
+    fn publish(&mut self) {
+        let now = Instant::now();
+        let agents = self.center.agents();
+        self.mirror.sync(&agents, &self.center.callers(now));
+        let queues = self.center.queues(now);
+        self.metrics.queues_now(queues.iter().map(|queue| {
+            let longest = queue.longest_wait.unwrap_or_default();
+            (queue.name.as_str(), queue.waiting, longest)
+        }));
+        self.metrics
+            .agents_now(SeatStateName::ALL.iter().map(|state| {
+                let count = agents
+                    .iter()
+                    .filter(|agent| agent.state.name() == *state)
+                    .count();
+                (state.as_str(), count)
+            }));
+    }
+
+    /// Sends a notice to its call; a call whose task is gone is taken out as abandoned
+    /// (false).
+    fn deliver(&mut self, notice: Notice) -> bool {
+        let call = match &notice {
+            Notice::Offer { call, .. }
+            | Notice::RingTimeout { call }
+            | Notice::MaxWait { call } => *call,
+        };
+        let delivered = (self.calls.get(&call)).is_some_and(|to| to.notices.send(notice).is_ok());
+        if !delivered {
+            tracing::warn!(%call, "notice for a call that has gone; taken out of the queues");
+            self.center.leave(call, Instant::now());
+            self.gone(call, false);
+        }
+        delivered
+    }
 }

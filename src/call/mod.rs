@@ -9,6 +9,7 @@
 //!   (the per-call state is `media_path`, the agent's leg of a bridged call
 //!   `media_bridge`, each phone's socket and timeline an `rtp_leg`);
 //! - [`rtp_ports`] hands out RTP sockets;
+//! - `call_record` collects the call's record and keeps it at the end;
 //! - [`board`] shows the queued calls to the agents (what the menu learnt, the stage);
 //! - [`desk`] carries out the menu's ticket requests against the store;
 //! - [`distributor`] owns the queues and the agents' seats; `queued` is a call from the
@@ -18,6 +19,7 @@
 //! and decoding in [`crate::media`], the walk through the menu in [`crate::menu`].
 
 pub mod board;
+mod call_record;
 mod center_mirror;
 pub mod desk;
 pub mod distributor;

@@ -34,6 +34,7 @@ pub(super) async fn leave_with_callback(
     ids: &[&str],
 ) -> CallOutcome {
     call.context.distributor.leave(call.id());
+    call.record.left_queue();
     if let Some(leg) = leg_of(stage) {
         leg.send(Command::Hangup);
     }

@@ -27,6 +27,7 @@ use chrono::Utc;
 use tokio::sync::mpsc;
 
 use super::board::{self, CallCard};
+use super::call_record::Recorder;
 use super::media_clock::{MediaEvent, MediaHandle};
 use super::queue_exits::{hand_to_acd, leave_with_callback};
 use super::switchboard::{event_call, Command, CommandSender};
@@ -88,6 +89,8 @@ pub(super) struct QueuedCall<'a> {
     /// The way through the menu and the ticket fields it learnt, for the call's card.
     pub path: Vec<String>,
     pub draft: Vec<(String, String)>,
+    /// The call's record: the queue, the wait, the agent and the talk.
+    pub record: &'a mut Recorder,
 }
 
 impl QueuedCall<'_> {
@@ -179,6 +182,7 @@ pub(super) async fn serve(mut call: QueuedCall<'_>, requested: &str) -> CallOutc
         .await;
     };
     let queue = spec.name.clone();
+    call.record.routed_to(&queue);
     if !spec.hours.is_open(Utc::now(), context.desk.utc_offset()) {
         tracing::info!(%queue, "queue closed: call-back request kept");
         return leave_with_callback(
@@ -295,6 +299,7 @@ async fn in_queue(
                         }
                         Stage::Connecting { .. } => {
                             call.media.bridge();
+                            call.record.bridged();
                             tracing::info!("caller and agent bridged");
                             if let Stage::Connecting { leg, leg_sdp } = std::mem::replace(&mut stage, Stage::Waiting) {
                                 stage = Stage::Bridged { leg, leg_sdp };
@@ -424,6 +429,7 @@ async fn on_sip_event(
             tracing::info!(%agent, codec = ?negotiated.codec, "agent answered");
             call.media.add_leg(socket, &negotiated);
             call.context.distributor.answered(call.id());
+            call.record.agent_answered(&agent);
             call.show(board::Stage::Talking, Some(&agent));
             let mut ids: Vec<String> = agent.chars().map(|d| format!("digit-{d}")).collect();
             ids.push("30".to_string());

@@ -25,12 +25,13 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tracing::Instrument;
 
+use super::call_record::{self, Recorder};
 use super::media_clock::{MediaEvent, MediaHandle, MEDIA_TIMEOUT};
 use super::queued::{self, QueuedCall};
 use super::switchboard::{Command, CommandSender};
 use super::CallContext;
 use crate::live::Release;
-use crate::menu::{CallInfo, Handoff, Input, Output, Reply, Request, Session};
+use crate::menu::{CallInfo, Handoff, Input, Output, PathStep, Reply, Request, Session};
 use crate::metrics::{CallOutcome, DtmfMethod, Metrics};
 use crate::prompts::{Prompt, PromptStore};
 use crate::sdp::{self, Negotiated};
@@ -56,11 +57,14 @@ pub async fn run(
     commands: CommandSender,
 ) {
     let span = tracing::info_span!("call", call_id = %setup.call_id, caller = %setup.caller);
-    let outcome = serve(&context, setup, &mut events, &commands)
+    let mut record = Recorder::new(&setup);
+    let outcome = serve(&context, setup, &mut events, &commands, &mut record)
         .instrument(span.clone())
         .await;
     span.in_scope(|| tracing::info!(?outcome, "call ended"));
     context.metrics.call_ended(outcome);
+    let record = record.finish(outcome, context.live.current().version);
+    call_record::keep(&context.desk, record);
 }
 
 async fn serve(
@@ -68,6 +72,7 @@ async fn serve(
     setup: CallSetup,
     events: &mut mpsc::UnboundedReceiver<CallEvent>,
     commands: &CommandSender,
+    record: &mut Recorder,
 ) -> CallOutcome {
     let negotiated = match sdp::parse_offer(&setup.offer).and_then(|offer| sdp::negotiate(&offer)) {
         Ok(negotiated) => negotiated,
@@ -118,6 +123,7 @@ async fn serve(
     let mut media = context.media_clock.attach(socket, &negotiated);
     let release = context.live.current();
     tracing::debug!(menu_version = release.version, "menu release taken");
+    record.answered(release.version);
     let now = Instant::now();
     let mut engine = Session::new(
         release.menu.clone(),
@@ -134,14 +140,22 @@ async fn serve(
         media: &mut media,
         caller: &setup.caller,
         commands,
+        record: &mut *record,
         transferring: false,
         pending: None,
         playing: None,
     };
     let end = walk_menu(&mut call, &mut answer, events).await;
+    for step in engine.path() {
+        if let PathStep::Menu(node) = step {
+            context.metrics.menu_entered(node);
+        }
+    }
+    record.menu_ended(engine.path());
     match end {
         MenuEnd::Over(outcome) => outcome,
         MenuEnd::Queue(queue) => {
+            record.handed_to_queue(&queue);
             let ticket = engine.ticket_serial().map(str::to_string);
             let queued = QueuedCall {
                 context,
@@ -156,6 +170,7 @@ async fn serve(
                 playing: 0,
                 path: engine.path().iter().map(ToString::to_string).collect(),
                 draft: engine.draft(),
+                record,
             };
             queued::serve(queued, &queue).await
         }
@@ -174,6 +189,8 @@ struct MenuCall<'a> {
     media: &'a mut MediaHandle,
     caller: &'a str,
     commands: &'a CommandSender,
+    /// The call's record: the desk's replies go into it.
+    record: &'a mut Recorder,
     transferring: bool,
     pending: Option<PendingReply>,
     /// The number of the `play` whose end the engine waits for.
@@ -282,6 +299,7 @@ async fn walk_menu(
             reply = async { call.pending.as_mut().expect("guarded by `waiting`").await }, if waiting => {
                 call.pending = None;
                 tracing::debug!(?reply, "desk replied");
+                call.record.heard(&reply);
                 call.engine.handle(Input::Reply(reply), Instant::now());
             }
             () = &mut wake => {

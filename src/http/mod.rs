@@ -1,9 +1,10 @@
 //! HTTP (axum): `GET /healthz`, Prometheus `GET /metrics`, the tickets JSON API
 //! ([`tickets`]), the call recordings its tickets link to ([`recordings`]), the
 //! password locks ([`passwords`]), the agents ([`agents`]) and their seats and queues
-//! ([`seats`]), the menu and its prompts for operators ([`menu`], [`prompts`]), and the
-//! agent console page with its sessions ([`console`]). The agents,
-//! seats, locks and menu need an agent's login ([`login`]: HTTP Basic, or the console's
+//! ([`seats`]), the call records as CSV ([`records`]), the reports ([`reports`]), the menu
+//! and its prompts for operators ([`menu`], [`prompts`]), and the agent console page with
+//! its sessions ([`console`]). The agents, seats, locks, menu, prompts, records and
+//! reports need an agent's login ([`login`]: HTTP Basic, or the console's
 //! session, with which the console page calls the same routes); the
 //! tickets API and the recordings do not yet (they take the actor from the request).
 //!
@@ -18,6 +19,8 @@ pub mod menu;
 pub mod passwords;
 pub mod prompts;
 pub mod recordings;
+pub mod records;
+pub mod reports;
 pub mod seats;
 pub mod tickets;
 
@@ -50,6 +53,8 @@ pub fn router(
         .with_state(metrics)
         .merge(recordings::routes(tickets.store().clone()))
         .merge(passwords::routes(tickets.store().clone()))
+        .merge(records::routes(tickets.store().clone()))
+        .merge(reports::routes(tickets.store().clone()))
         .merge(agents::routes(seats.clone()))
         .merge(console::routes(
             seats.clone(),

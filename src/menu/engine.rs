@@ -23,14 +23,20 @@
 //! recording), then sends `StartRecording`; its end key or `max` elapsed sends
 //! `StopRecording` and runs its `then`. Other keys while recording are ignored.
 //!
+//! The path ([`PathStep`]) also shows the failures, for the agents and the call records:
+//! a timeout where no key came, a wrong key (never a digit of an entry: those go to the
+//! entry), and an entry refused as too short or not matching its pattern.
+//!
 //! A secret entry (`secret: true`) is kept apart: `collected` reads empty after it, the
-//! path shows `******`, and only the password fields of the form (and `card_pin`) take
-//! its digits. Requests and replies are in [`asking`]; the password actions in
-//! [`passwords`]; the queries and `say` in [`queries`].
+//! path shows `******` (also for a refused one), and only the password fields of the form
+//! (and `card_pin`) take its digits. The steps are in [`path`]; requests and replies in
+//! [`asking`]; the password actions in [`passwords`]; the queries and `say` in
+//! [`queries`].
 
 mod asking;
 mod form;
 mod passwords;
+mod path;
 mod queries;
 
 use std::collections::VecDeque;
@@ -40,6 +46,9 @@ use std::time::{Duration, Instant};
 use super::requests::{Form, Reply, Request, Secret};
 use super::schema::{Action, ActionId, Handoff, Menu, MenuNode, NodeId, PromptRef, Settings};
 use crate::media::Key;
+
+pub use path::PathStep;
+use path::MASK;
 
 /// Who called whom, as the SIP layer saw it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -86,30 +95,6 @@ pub enum Output {
     Hangup,
 }
 
-/// One step of the call's way through the menu, for agents and records.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PathStep {
-    /// A menu entered (its id).
-    Menu(String),
-    /// A key that chose an action.
-    Key(Key),
-    /// A completed digit entry; `******` when the entry is secret.
-    Entry(String),
-}
-
-impl std::fmt::Display for PathStep {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            PathStep::Menu(id) => write!(f, "menu {id}"),
-            PathStep::Key(key) => write!(f, "key {key}"),
-            PathStep::Entry(digits) => write!(f, "entry {digits}"),
-        }
-    }
-}
-
-/// Masked form of a secret entry (its length is not revealed either).
-const MASK: &str = "******";
-
 enum State {
     NotStarted,
     Playing {
@@ -144,7 +129,8 @@ enum AfterPlay {
 }
 
 enum Failure {
-    Invalid,
+    /// A wrong key or a refused entry: the step the path shows for it.
+    Invalid(PathStep),
     Timeout,
 }
 
@@ -272,7 +258,8 @@ impl Session {
         }
     }
 
-    /// Menus entered, keys chosen and entries made, in order (secret entries masked).
+    /// Menus entered, keys chosen, entries made, timeouts and wrong keys or entries, in
+    /// order (secret entries masked).
     pub fn path(&self) -> &[PathStep] {
         &self.path
     }
@@ -375,7 +362,7 @@ impl Session {
                 self.succeed();
                 self.run(action);
             }
-            None => self.fail(Failure::Invalid),
+            None => self.fail(Failure::Invalid(PathStep::WrongKey(key))),
         }
     }
 
@@ -393,7 +380,12 @@ impl Session {
                 .as_ref()
                 .is_some_and(|p| !p.is_match(&entry))
         {
-            return self.fail(Failure::Invalid);
+            let shown = if collect.secret && !entry.is_empty() {
+                MASK.to_string()
+            } else {
+                entry
+            };
+            return self.fail(Failure::Invalid(PathStep::WrongEntry(shown)));
         }
         if collect.secret {
             self.path.push(PathStep::Entry(MASK.to_string()));
@@ -434,8 +426,14 @@ impl Session {
         let node = menu.node(self.visit.node);
         let s = &node.settings;
         let (count, max, prompt) = match failure {
-            Failure::Invalid => (&mut self.failures, s.max_failures, &s.invalid_prompt),
-            Failure::Timeout => (&mut self.timeouts, s.max_timeouts, &s.timeout_prompt),
+            Failure::Invalid(step) => {
+                self.path.push(step);
+                (&mut self.failures, s.max_failures, &s.invalid_prompt)
+            }
+            Failure::Timeout => {
+                self.path.push(PathStep::Timeout);
+                (&mut self.timeouts, s.max_timeouts, &s.timeout_prompt)
+            }
         };
         *count += 1;
         if *count >= max {

@@ -164,7 +164,10 @@ pub enum Submitted {
     Created {
         serial: String,
     },
-    Urged,
+    /// An open ticket about the same thing was urged; its serial when the desk knows it.
+    Urged {
+        serial: Option<String>,
+    },
     RemindToPay,
     Supervisor,
     Refused,
@@ -295,7 +298,7 @@ impl Reply {
             Reply::Line(LineFound::Unknown) => Branch::Unknown,
             Reply::Line(LineFound::NotOn112) => Branch::Not112,
             Reply::Submitted(Submitted::Created { .. }) => Branch::Created,
-            Reply::Submitted(Submitted::Urged) => Branch::Urged,
+            Reply::Submitted(Submitted::Urged { .. }) => Branch::Urged,
             Reply::Submitted(Submitted::RemindToPay) => Branch::RemindToPay,
             Reply::Submitted(Submitted::Supervisor) => Branch::Supervisor,
             Reply::Submitted(Submitted::Refused) => Branch::Refused,

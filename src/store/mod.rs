@@ -1,7 +1,8 @@
 //! The durable store (sqlx): subscriber lines, tickets with their lifecycle events,
 //! serial numbers, call recordings ([`recording`]), the accounts of the self-service
 //! queries and passwords ([`accounts`]), the human agents with their phones'
-//! registrations ([`agents`]) and the callers' call-back requests ([`callbacks`]), on
+//! registrations ([`agents`]), the callers' call-back requests ([`callbacks`]) and the
+//! call records ([`call_records`]), on
 //! SQLite (the default, one file) or PostgreSQL (multi-node).
 //!
 //! Owns: the schema (`migrations/sqlite`, `migrations/postgres`, embedded and applied by
@@ -169,6 +170,7 @@ macro_rules! on_backend {
 
 pub mod accounts;
 pub mod agents;
+pub mod call_records;
 pub mod callbacks;
 pub mod menu_versions;
 pub mod seats;
@@ -337,6 +339,15 @@ impl Store {
         on_backend!(self, list_due_tickets(by, limit))
     }
 
+    /// The tickets created in `[from, to)`, any status, oldest first (for the reports).
+    pub async fn tickets_created_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Ticket>> {
+        on_backend!(self, list_tickets_created_between(from, to))
+    }
+
     /// The newest `limit` active or history tickets of every number.
     pub async fn recent_tickets(&self, which: Which, limit: i64) -> Result<Vec<Ticket>> {
         on_backend!(self, list_tickets(None, which, limit))
@@ -395,6 +406,7 @@ mod sqlite {
     include!("callbacks_queries.rs");
     include!("seats_queries.rs");
     include!("menu_versions_queries.rs");
+    include!("call_records_queries.rs");
 }
 
 /// The PostgreSQL queries: a transaction-scoped advisory lock keyed by the number
@@ -425,4 +437,5 @@ mod postgres {
     include!("callbacks_queries.rs");
     include!("seats_queries.rs");
     include!("menu_versions_queries.rs");
+    include!("call_records_queries.rs");
 }

@@ -244,6 +244,20 @@ pub(super) async fn list_due_tickets(
     rows.iter().map(ticket_from_row).collect()
 }
 
+/// Tickets created in `[from, to)`, oldest first, any status.
+pub(super) async fn list_tickets_created_between(
+    pool: &sqlx::Pool<Db>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Ticket>> {
+    let sql = format!(
+        "SELECT {TICKET_COLUMNS} FROM tickets \
+         WHERE created_at >= $1 AND created_at < $2 ORDER BY created_at, id"
+    );
+    let rows = sqlx::query(&sql).bind(from).bind(to).fetch_all(pool).await?;
+    rows.iter().map(ticket_from_row).collect()
+}
+
 async fn read_line(conn: &mut Conn, number: &str) -> Result<Option<Line>> {
     let row = sqlx::query(
         "SELECT number, kind, prefecture, status, tier, big_customer, leased_line, \

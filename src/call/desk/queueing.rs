@@ -1,12 +1,13 @@
 //! What a queued call asks of the store: the caller's line (for the tier and the senior
-//! routing), the newest registration of the agent to ring, and keeping a call-back
-//! request. Each is bounded by the desk's request timeout; a store that fails or is slow
+//! routing), the newest registration of the agent to ring, keeping a call-back
+//! request, and keeping the call's record at its end. Each is bounded by the desk's request timeout; a store that fails or is slow
 //! is logged and the call goes on as if nothing was found (an ordinary caller, an agent
 //! with no phone), except the call-back request, whose failure the caller's task logs.
 
 use chrono::{FixedOffset, Utc};
 
 use super::{caller_number, Desk, REQUEST_TIMEOUT};
+use crate::records::CallRecord;
 use crate::store::{Binding, NewCallback, StoreError};
 use crate::tickets::model::Line;
 
@@ -49,6 +50,11 @@ impl Desk {
     /// Keeps a call-back request; its id.
     pub async fn keep_callback(&self, request: &NewCallback) -> Result<i64, StoreError> {
         self.store.add_callback(request).await
+    }
+
+    /// Keeps a call's record; its id.
+    pub async fn keep_call_record(&self, record: &CallRecord) -> Result<i64, StoreError> {
+        self.store.insert_call_record(record).await
     }
 
     /// The hotline's local time offset (opening hours are local).

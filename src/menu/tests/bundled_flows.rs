@@ -130,7 +130,7 @@ fn fault_lookup_and_submit_answers_other_than_success() {
     let mut call = own_telephone_line();
     call.key('#');
     call.answer('#');
-    let out = call.reply(Reply::Submitted(Submitted::Urged));
+    let out = call.reply(Reply::Submitted(Submitted::Urged { serial: None }));
     assert_eq!(out, vec![play(&["urged"])]);
     assert_eq!(call.finished(), vec![play(&["02"])]);
 }

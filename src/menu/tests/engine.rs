@@ -279,17 +279,52 @@ fn say_digits_caller_speaks_the_callers_number() {
 }
 
 #[test]
-fn path_records_menus_and_chosen_keys() {
+fn path_records_menus_chosen_keys_and_wrong_keys() {
     let (mut call, _) = Call::new(bundled());
     call.answer('7');
     call.answer('6');
     call.answer('1');
     let key = |c| PathStep::Key(Key::from_char(c).unwrap());
     let menu = |id: &str| PathStep::Menu(id.into());
+    let wrong = PathStep::WrongKey(Key::from_char('7').unwrap());
     assert_eq!(
         call.session.path(),
-        &[menu("main"), key('6'), menu("password"), key('1')]
+        &[menu("main"), wrong, key('6'), menu("password"), key('1')]
     );
+    let shown: Vec<String> = call.session.path().iter().map(|s| s.to_string()).collect();
+    assert_eq!(shown[1], "wrong key 7");
+}
+
+#[test]
+fn path_records_timeouts_and_refused_entries() {
+    let (mut call, _) = Call::new(fixture());
+    call.finished();
+    call.expire();
+    assert_eq!(call.session.path().last(), Some(&PathStep::Timeout));
+    assert_eq!(PathStep::Timeout.to_string(), "timeout");
+    call.answer('1');
+    call.answer('5');
+    call.key('5');
+    call.key('5');
+    call.key('#');
+    let refused = PathStep::WrongEntry("555".into());
+    assert_eq!(call.session.path().last(), Some(&refused));
+    assert_eq!(refused.to_string(), "wrong entry 555");
+    assert_eq!(
+        PathStep::WrongEntry(String::new()).to_string(),
+        "wrong entry"
+    );
+}
+
+#[test]
+fn a_refused_secret_entry_is_masked_in_the_path() {
+    let (mut call, _) = Call::new(fixture());
+    call.answer('2');
+    call.finished();
+    call.keys("13579");
+    call.expire();
+    let path = call.session.path();
+    assert_eq!(path.last(), Some(&PathStep::WrongEntry("******".into())));
 }
 
 /// Every branch of spec §1 as the bundled menu has it: the lines after the last key.

@@ -128,7 +128,7 @@ fn lookup_branches_lead_on() {
 #[test]
 fn each_submit_reply_takes_its_branch() {
     let cases = [
-        (Submitted::Urged, "s-urged", play(&["02"])),
+        (Submitted::Urged { serial: None }, "s-urged", play(&["02"])),
         (Submitted::RemindToPay, "s-remind-to-pay", play(&["02"])),
         (Submitted::Supervisor, "s-supervisor", play_fixed(&["05"])),
         (Submitted::Refused, "s-refused", play_fixed(&["05"])),
@@ -179,7 +179,7 @@ fn a_submit_reply_clears_the_form() {
 fn a_suggestion_answered_with_a_branch_it_lacks_takes_unavailable() {
     let (mut call, _) = Call::new(flows());
     call.walk("33");
-    let out = call.reply(Reply::Submitted(Submitted::Urged));
+    let out = call.reply(Reply::Submitted(Submitted::Urged { serial: None }));
     assert_eq!(out, vec![play(&["s-unavailable"])]);
 }
 
