@@ -7,8 +7,8 @@
 //! a supervisor sees the queues, the agents and the call. An operator opens the menu
 //! page, whose diagram has a node for every menu of the bundled file, and the prompt
 //! catalogue, which lists zh/02 with its text, reloads and uploads a recording from the
-//! page; a supervisor sees the diagram without the reload button, an ordinary agent gets
-//! 403. Skipped (with a message)
+//! page; a supervisor sees a call's way on the diagram (without the reload button) and
+//! in the reports, an ordinary agent gets 403. Skipped (with a message)
 //! without chromium and chromedriver, unless `HOTLINE_REQUIRE_E2E=1` makes that a failure.
 
 mod common;
@@ -297,6 +297,13 @@ async fn an_operator_sees_the_menu_diagram_and_the_prompt_catalogue() {
     let server = TestServer::start_with(files.config()).await;
     add_agent(&server.server, "8001", "operator", PASSWORD).await;
     add_centre(&server.server, PASSWORD).await;
+    // A caller goes 1 (query) and hangs up, before the recordings change.
+    let mut call = server.dial_from(LANDLINE).await;
+    call.press(key('1'), KeyMethod::Rfc4733)
+        .await
+        .expect("pressed");
+    call.expect_prompts(&["zh/04"], HEAR).await.expect("query");
+    call.hang_up().await.expect("hung up");
     let (_driver, browser) = browser(dir.path()).await;
     let console = format!("http://{}/console", server.server.http);
     log_in(&browser, &console, "8001").await;
@@ -361,19 +368,39 @@ async fn an_operator_sees_the_menu_diagram_and_the_prompt_catalogue() {
         .expect("the reports page");
     text_of(&browser, "report-note", |t| !t.is_empty()).await;
 
-    // A supervisor sees the diagram without the operator's buttons; an agent not at all.
+    // The caller's way (1, query): a supervisor sees it on the diagram (without the
+    // operator's buttons) and in the reports; an agent sees neither.
     log_out(&browser).await;
     log_in(&browser, &console, "9001").await;
     browser
         .goto(&format!("{console}/menu"))
         .await
         .expect("the menu page");
-    element(&browser, "menu-node-main").await;
+    let deadline = Instant::now() + WAIT;
+    loop {
+        click(&browser, "usage-show").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let query = element(&browser, "menu-node-query").await;
+        let shown = query.text().await.expect("the query node's text");
+        if shown.contains("↦1 ") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no usage on the diagram: {shown}"
+        );
+    }
     let reload = element(&browser, "menu-reload").await;
     assert!(
         !reload.is_displayed().await.expect("shown?"),
         "operators only"
     );
+    browser
+        .goto(&format!("{console}/reports"))
+        .await
+        .expect("the reports page");
+    text_of(&browser, "report-table", |t| t.contains("calls")).await;
+    element(&browser, "report-chart-calls").await;
     browser.goto(&console).await.expect("the console");
     log_out(&browser).await;
     log_in(&browser, &console, "1001").await;
