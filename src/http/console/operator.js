@@ -2,7 +2,9 @@
 // the start node) coloured by how callers used it, the menu's status and versions with
 // reload and rollback; the prompt catalogue with listening and uploads; the reports with
 // a table, bar charts and a CSV link. Uses common.js ($, api, fill, cell, csrf). The
-// reports and menu-usage routes may be missing on this server: a 404 shows "no data".
+// reports and menu usage are the supervisors' (http/reports.rs): others see the 403's
+// message. A report row's numbers become the table's columns whatever they are, nested
+// ones as `service_level.general.rate`, so new figures need no change here.
 "use strict";
 
 const isOperator = document.querySelector('meta[name="operator"]').content === "yes";
@@ -169,14 +171,11 @@ async function loadUsage(event) {
   if (event) event.preventDefault();
   const query = "?from=" + $("usage-from").value + "&to=" + $("usage-to").value;
   const answer = await api("GET", "/api/reports/menu-usage" + query);
-  if (answer.status === 404) {
-    $("usage-note").textContent = NO_DATA;
-    usage = new Map();
-  } else if (!answer.ok) {
+  if (!answer.ok) {
     $("usage-note").textContent = errorText(answer);
     usage = new Map();
   } else {
-    const rows = Array.isArray(answer.json) ? answer.json : answer.json.nodes || [];
+    const rows = answer.json;
     usage = new Map(rows.map((row) => [row.node, row]));
     $("usage-note").textContent = rows.length === 0 ? NO_DATA : "↦ 访问 visits ⏱ 超时 timeouts ✗ 错键 wrong keys ⤫ 放弃 gave up ☎ 转人工 to agent";
   }
@@ -208,8 +207,7 @@ async function loadStatus() {
 async function loadVersions() {
   const answer = await api("GET", "/api/menu/versions?limit=50");
   if (!answer.ok) return;
-  const versions = Array.isArray(answer.json) ? answer.json : answer.json.versions || [];
-  fill($("menu-versions").tBodies[0], versions, (version) => {
+  fill($("menu-versions").tBodies[0], answer.json, (version) => {
     const tr = document.createElement("tr");
     [version.version, version.activated_at, version.source].forEach((value) => cell(tr, value));
     const details = element("details");
@@ -366,13 +364,11 @@ async function loadReport(event) {
   table.tBodies[0].replaceChildren();
   $("report-charts").replaceChildren();
   if (!answer.ok) {
-    $("report-note").textContent = answer.status === 404 ? NO_DATA : errorText(answer);
+    $("report-note").textContent = errorText(answer);
     return;
   }
-  const json = answer.json;
-  const buckets = Array.isArray(json) ? json : Object.values(json).find(Array.isArray) || [];
   const notes = new Set();
-  const rows = buckets.map((bucket) => {
+  const rows = answer.json.map((bucket) => {
     const [numbers, texts] = [new Map(), new Map()];
     flatten(bucket, "", numbers, texts);
     if (texts.has("from")) {

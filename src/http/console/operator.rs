@@ -10,8 +10,8 @@
 //! operator nor a supervisor. The page's script calls the `/api/...` routes with the
 //! session (see [`crate::http::login`]), which decide who may do what; the operator's
 //! buttons (reload, rollback, upload) are only shown to operators (the `operator` meta
-//! tag). Reports and menu usage come from routes of the records work; while they are
-//! missing (404) the page says there is no data.
+//! tag). Reports and menu usage are the supervisors' routes ([`crate::http::reports`]):
+//! an operator who is not a supervisor sees their 403 message on the page.
 
 use std::sync::Arc;
 
