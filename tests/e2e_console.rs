@@ -4,7 +4,11 @@
 //! the agent files a fault ticket from the page, the store holds it with the number, the
 //! description and the agent as its actor, and after a dispatch from the page its state
 //! in the store is the one the page shows. Another agent may not read that call's card;
-//! a supervisor sees the queues, the agents and the call. Skipped (with a message)
+//! a supervisor sees the queues, the agents and the call. An operator opens the menu
+//! page, whose diagram has a node for every menu of the bundled file, and the prompt
+//! catalogue, which lists zh/02 with its text, reloads and uploads a recording from the
+//! page; a supervisor sees a call's way on the diagram (without the reload button) and
+//! in the reports, an ordinary agent gets 403. Skipped (with a message)
 //! without chromium and chromedriver, unless `HOTLINE_REQUIRE_E2E=1` makes that a failure.
 
 mod common;
@@ -16,11 +20,13 @@ mod support;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::agents::{add_centre, phone};
+use common::agents::{add_agent, add_centre, phone};
+use common::files::MenuFiles;
 use common::{key, TestServer, HEAR, WAIT};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hotline::caller::KeyMethod;
 use hotline::media::G711;
+use hotline::menu::Menu;
 use hotline::store::Which;
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
@@ -278,5 +284,126 @@ async fn an_agent_takes_a_call_and_files_a_ticket_from_the_console() {
         "not the supervisor's call"
     );
     assert_eq!(status_from_page(&browser, &card_path).await, 200);
+    browser.close().await.expect("the browser closes");
+}
+
+#[tokio::test]
+async fn an_operator_sees_the_menu_diagram_and_the_prompt_catalogue() {
+    if !browser_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("a folder for the logs");
+    let files = MenuFiles::copy_bundled();
+    let server = TestServer::start_with(files.config()).await;
+    add_agent(&server.server, "8001", "operator", PASSWORD).await;
+    add_centre(&server.server, PASSWORD).await;
+    // A caller goes 1 (query) and hangs up, before the recordings change.
+    let mut call = server.dial_from(LANDLINE).await;
+    call.press(key('1'), KeyMethod::Rfc4733)
+        .await
+        .expect("pressed");
+    call.expect_prompts(&["zh/04"], HEAR).await.expect("query");
+    call.hang_up().await.expect("hung up");
+    let (_driver, browser) = browser(dir.path()).await;
+    let console = format!("http://{}/console", server.server.http);
+    log_in(&browser, &console, "8001").await;
+
+    browser
+        .goto(&format!("{console}/menu"))
+        .await
+        .expect("the menu page");
+    let bundled = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("menus/hotline.yaml");
+    let menu = Menu::load(&bundled).expect("the bundled menu");
+    for node in menu.graph().nodes {
+        element(&browser, &format!("menu-node-{}", node.id)).await;
+    }
+    let main = element(&browser, "menu-node-main").await;
+    let main = main.text().await.expect("the main node's text");
+    assert!(main.contains("查询请按1"), "the prompt's text: {main}");
+    text_of(&browser, "menu-status", |t| t.contains("Version")).await;
+    text_of(&browser, "menu-versions", |t| t.contains("startup")).await;
+    let reload = element(&browser, "menu-reload").await;
+    assert!(
+        reload.is_displayed().await.expect("shown?"),
+        "for operators"
+    );
+    click(&browser, "menu-reload").await;
+    text_of(&browser, "menu-result", |t| t.contains("unchanged")).await;
+
+    browser
+        .goto(&format!("{console}/prompts"))
+        .await
+        .expect("the prompts page");
+    let row = text_of(&browser, "prompt-row-zh/02", |t| t.contains("查询请按1")).await;
+    assert!(row.contains("main"), "used in main: {row}");
+
+    // The operator uploads a recording from the page (with the session's CSRF token).
+    let version = server.server.reloader().status().version;
+    let recording = dir.path().join("new-02.wav");
+    std::fs::copy(files.prompts.join("zh/03.wav"), &recording).expect("a recording");
+    let chooser = element(&browser, "upload-file-zh/02").await;
+    chooser
+        .send_keys(&recording.display().to_string())
+        .await
+        .expect("file chosen");
+    click(&browser, "upload-zh/02").await;
+    text_of(&browser, "prompts-note", |t| t.contains("switched")).await;
+    assert!(server.server.reloader().status().version > version);
+    let samples = |name: &str| -> Vec<i16> {
+        let reader = hound::WavReader::open(files.prompts.join(name)).expect("a WAV");
+        reader
+            .into_samples()
+            .map(|s| s.expect("a sample"))
+            .collect()
+    };
+    assert_eq!(
+        samples("zh/02.wav"),
+        samples("zh/03.wav"),
+        "the uploaded recording is in the folder"
+    );
+
+    browser
+        .goto(&format!("{console}/reports"))
+        .await
+        .expect("the reports page");
+    text_of(&browser, "report-note", |t| !t.is_empty()).await;
+
+    // The caller's way (1, query): a supervisor sees it on the diagram (without the
+    // operator's buttons) and in the reports; an agent sees neither.
+    log_out(&browser).await;
+    log_in(&browser, &console, "9001").await;
+    browser
+        .goto(&format!("{console}/menu"))
+        .await
+        .expect("the menu page");
+    let deadline = Instant::now() + WAIT;
+    loop {
+        click(&browser, "usage-show").await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let query = element(&browser, "menu-node-query").await;
+        let shown = query.text().await.expect("the query node's text");
+        if shown.contains("↦1 ") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no usage on the diagram: {shown}"
+        );
+    }
+    let reload = element(&browser, "menu-reload").await;
+    assert!(
+        !reload.is_displayed().await.expect("shown?"),
+        "operators only"
+    );
+    browser
+        .goto(&format!("{console}/reports"))
+        .await
+        .expect("the reports page");
+    text_of(&browser, "report-table", |t| t.contains("calls")).await;
+    element(&browser, "report-chart-calls").await;
+    browser.goto(&console).await.expect("the console");
+    log_out(&browser).await;
+    log_in(&browser, &console, "1001").await;
+    assert_eq!(status_from_page(&browser, "/console/menu").await, 403);
     browser.close().await.expect("the browser closes");
 }

@@ -8,7 +8,10 @@
 //!   first; `GET /api/menu/versions/{version}`: one, with what it changed and its menu
 //!   text and prompt files;
 //! - `POST /api/menu/versions/{version}/rollback` (operator): write that version's files
-//!   back and switch to them (200/422 as a reload; 404 for no such version).
+//!   back and switch to them (200/422 as a reload; 404 for no such version);
+//! - `GET /api/menu/graph` (any agent): the menu in service as a graph
+//!   ([`crate::menu::graph`]) with its `version`, and `prompts`: the text, gloss and
+//!   playing time of every prompt its nodes and welcome play, by name.
 
 use std::sync::Arc;
 
@@ -45,6 +48,7 @@ impl FromRef<Arc<MenuApi>> for Store {
 pub fn routes(api: Arc<MenuApi>) -> Router {
     Router::new()
         .route("/api/menu/status", get(status))
+        .route("/api/menu/graph", get(graph))
         .route("/api/reload", post(reload))
         .route("/api/menu/versions", get(versions))
         .route("/api/menu/versions/{version}", get(version))
@@ -54,6 +58,29 @@ pub fn routes(api: Arc<MenuApi>) -> Router {
 
 async fn status(State(api): State<Arc<MenuApi>>, _: LoggedIn) -> Json<Value> {
     Json(json!(api.reloader.status()))
+}
+
+async fn graph(State(api): State<Arc<MenuApi>>, _: LoggedIn) -> Json<Value> {
+    let release = api.reloader.live().current();
+    let graph = release.menu.graph();
+    let named = (graph.nodes.iter())
+        .flat_map(|node| node.prompts.iter().chain(&node.plays))
+        .chain(&graph.welcome);
+    let mut prompts = serde_json::Map::new();
+    for name in named {
+        let text = release.texts.get(name);
+        let duration = release.prompts.get(name).map(|p| p.duration.as_millis());
+        let prompt = json!({
+            "text": text.map(|t| &t.text),
+            "gloss": text.map(|t| &t.gloss),
+            "duration_ms": duration,
+        });
+        prompts.insert(name.clone(), prompt);
+    }
+    let mut answer = json!(graph);
+    answer["version"] = json!(release.version);
+    answer["prompts"] = Value::Object(prompts);
+    Json(answer)
 }
 
 async fn reload(
@@ -119,7 +146,7 @@ async fn rollback(
 }
 
 /// 200 for a switch or no change, 422 (with the problems) for a refusal.
-fn answer(attempt: Attempt) -> (StatusCode, Json<Attempt>) {
+pub(super) fn answer(attempt: Attempt) -> (StatusCode, Json<Attempt>) {
     let status = match attempt.outcome {
         Outcome::Refused => StatusCode::UNPROCESSABLE_ENTITY,
         Outcome::Switched | Outcome::Unchanged => StatusCode::OK,

@@ -1,9 +1,10 @@
 //! HTTP (axum): `GET /healthz` (503 while draining), Prometheus `GET /metrics`, the tickets JSON API
 //! ([`tickets`]), the call recordings its tickets link to ([`recordings`]), the
 //! password locks ([`passwords`]), the agents ([`agents`]) and their seats and queues
-//! ([`seats`]), the call records as CSV ([`records`]), the reports ([`reports`]), and the
-//! agent console page with its sessions ([`console`]). The agents, seats, locks, menu,
-//! records and reports need an agent's login ([`login`]: HTTP Basic, or the console's
+//! ([`seats`]), the call records as CSV ([`records`]), the reports ([`reports`]), the menu
+//! and its prompts for operators ([`menu`], [`prompts`]), and the agent console page with
+//! its sessions ([`console`]). The agents, seats, locks, menu, prompts, records and
+//! reports need an agent's login ([`login`]: HTTP Basic, or the console's
 //! session, with which the console page calls the same routes); the
 //! tickets API and the recordings do not yet (they take the actor from the request).
 //!
@@ -16,6 +17,7 @@ pub mod console;
 pub mod login;
 pub mod menu;
 pub mod passwords;
+pub mod prompts;
 pub mod recordings;
 pub mod records;
 pub mod reports;
@@ -61,6 +63,7 @@ pub fn router(
             sessions.clone(),
         ))
         .merge(seats::routes(seats))
+        .merge(prompts::routes(menu.clone()))
         .merge(menu::routes(menu))
         .merge(tickets::routes(tickets))
         .layer(Extension(sessions))

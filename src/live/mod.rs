@@ -14,11 +14,13 @@ pub mod restore;
 pub mod snapshot;
 pub mod watch;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 
 use crate::menu::Menu;
+use crate::prompts::texts::PromptText;
 use crate::prompts::PromptStore;
 
 pub use reload::{Attempt, MenuStatus, Reloader, Trigger};
@@ -29,6 +31,8 @@ pub struct Release {
     pub version: i64,
     pub menu: Arc<Menu>,
     pub prompts: PromptStore,
+    /// What each prompt says, from the prompt lists (`zh/prompts.tsv`), by prompt name.
+    pub texts: BTreeMap<String, PromptText>,
 }
 
 /// The release new calls get. Cheap to clone; every clone sees the same switches.

@@ -4,7 +4,9 @@
 //! exactly what callers heard.
 //!
 //! Validation is `hotline check`'s ([`crate::menu::check`]): the menu's diagnostics, the
-//! prompts it uses, every file of the folder, plus the queues its transfers name.
+//! prompts it uses, every file of the folder, plus the queues its transfers name, and
+//! every prompt list (`*.tsv`) must parse ([`crate::prompts::texts`]); its texts go into
+//! the release.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::Release;
 use crate::menu::{prompt_problems, Diagnostic, Menu};
+use crate::prompts::texts::folder_texts;
 use crate::prompts::{read_folder, FolderFile, PromptError, PromptStore};
 use crate::queues::config::QueueConfig;
 
@@ -81,6 +84,8 @@ impl Snapshot {
             }
         };
         let mut problems = prompt_problems(&menu, &self.prompts_dir, &self.prompt_files, errors);
+        // A list's mistakes are among the problems already.
+        let (texts, _) = folder_texts(&self.prompt_files);
         let unknown = queues.missing_queues(menu.queues());
         if !unknown.is_empty() {
             problems.push(Diagnostic {
@@ -98,6 +103,7 @@ impl Snapshot {
                 version,
                 menu: Arc::new(menu),
                 prompts,
+                texts,
             }),
             _ => Err(problems),
         }
@@ -107,4 +113,41 @@ impl Snapshot {
 /// The SHA-256 of `bytes` in lower-case hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::queues::config::load_queue_config;
+
+    #[test]
+    fn the_release_has_the_prompt_texts_and_a_broken_list_refuses_it_at_its_line() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let menu = root.join("menus/hotline.yaml");
+        let mut snapshot = Snapshot::read(&menu, &root.join("prompts")).expect("read");
+        let queues = load_queue_config(&root.join("config/queues.yaml")).expect("queues");
+        let Ok(release) = snapshot.release(&queues, 0) else {
+            panic!("the bundled version is valid");
+        };
+        assert!(release.texts["zh/02"].text.contains("查询请按1"));
+        assert!(!release.texts["zh/02"].gloss.is_empty());
+
+        let list = (snapshot.prompt_files.iter_mut())
+            .find(|file| file.relative == "zh/prompts.tsv")
+            .expect("the list");
+        let lines = std::str::from_utf8(&list.bytes)
+            .expect("text")
+            .lines()
+            .count();
+        list.bytes.extend_from_slice("99\t只有两列\n".as_bytes());
+        let path = list.path.clone();
+        let Err(problems) = snapshot.release(&queues, 0) else {
+            panic!("a malformed row refuses the version");
+        };
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!((&problems[0].file, problems[0].line), (&path, lines + 1));
+        assert_eq!(problems[0].column, 1);
+    }
 }

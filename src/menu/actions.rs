@@ -110,7 +110,7 @@ impl Action {
     }
 
     /// The branches of a request (none for other actions).
-    fn branches(&self) -> &[(Branch, ActionId)] {
+    pub(super) fn branches(&self) -> &[(Branch, ActionId)] {
         match self {
             Action::LookupLine { branches }
             | Action::Submit { branches, .. }

@@ -1,7 +1,8 @@
 //! `hotline check`: the menu's own diagnostics, then one diagnostic per prompt the menu
 //! uses whose file `<prompts>/<lang>/<id>.wav` is missing or can't be decoded (reported
 //! where the menu first names it), then one per other file of the prompt folder that the
-//! server would refuse to load (reported as `file:1:1`: a WAV has no lines).
+//! server would refuse to load (reported as `file:1:1`: a WAV has no lines), then each
+//! mistake of a prompt list (`zh/prompts.tsv`) at its line.
 //!
 //! The live reload validates a new version with the same [`prompt_problems`], over the
 //! files it read once, so what `check` accepts is what the server switches to.
@@ -9,6 +10,7 @@
 use std::path::Path;
 
 use super::{Diagnostic, Menu};
+use crate::prompts::texts::folder_texts;
 use crate::prompts::{read_folder, FolderFile, PromptError, PromptStore};
 
 /// Every problem of the menu at `menu_path` and of the prompts under `prompts_dir`.
@@ -27,7 +29,8 @@ pub fn check(menu_path: &Path, prompts_dir: &Path) -> Vec<Diagnostic> {
 
 /// The problems of the prompt folder `files` (read from `prompts_dir`, with the files
 /// that failed to read or decode in `errors`) for `menu`: each prompt the menu uses that
-/// is missing or broken, where the menu first names it, then every other broken file.
+/// is missing or broken, where the menu first names it, then every other broken file,
+/// then every mistake of the prompt lists.
 pub fn prompt_problems(
     menu: &Menu,
     prompts_dir: &Path,
@@ -65,6 +68,13 @@ pub fn prompt_problems(
         line: 1,
         column: 1,
         message: error.message,
+    }));
+    let (_, list_problems) = folder_texts(files);
+    out.extend(list_problems.into_iter().map(|(file, problem)| Diagnostic {
+        file,
+        line: problem.line,
+        column: 1,
+        message: problem.message,
     }));
     out
 }

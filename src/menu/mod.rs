@@ -6,14 +6,17 @@
 //!
 //! Owns: the schema (the operator's reference is [`schema`]'s doc), the YAML position
 //! tree (`yaml`), decoding with positions (`decode`: values, actions), graph checks
-//! (`validate`), the prompt-file check ([`check()`]), [`Session`] and [`simulate()`]. Must not touch sockets, audio, the clock or the prompt
-//! store: prompts are names (`zh/02`) that the call task resolves; time is an argument.
+//! (`validate`), the prompt-file check ([`check()`]), [`Session`], [`simulate()`] and the
+//! menu drawn as nodes and edges for the console ([`graph`]). Must not touch sockets,
+//! audio, the clock or the prompt store: prompts are names (`zh/02`) that the call task
+//! resolves; time is an argument.
 
 mod actions;
 mod branches;
 mod check;
 mod decode;
 mod engine;
+pub mod graph;
 mod requests;
 mod say;
 pub mod schema;
@@ -29,6 +32,7 @@ use std::path::PathBuf;
 
 pub use check::{check, prompt_problems};
 pub use engine::{CallInfo, Input, Output, PathStep, Session};
+pub use graph::{GraphKey, GraphNode, MenuGraph, NodeKind};
 pub use requests::{
     BalanceFound, CardRedeemed, Cents, Form, LineFound, OrderFound, OrderState, PasswordChecked,
     PasswordSet, PasswordStatus, Product, RepairFound, RepairProgress, RepairStage, Reply, Request,

@@ -6,10 +6,16 @@
 //! per-call playout position ([`Playout`]). Must not touch: RTP, sockets, the menu (which
 //! only names prompts), the clock: the call task asks for one frame per 20 ms tick.
 //!
+//! Also the operators' view of the folder: the prompt lists' texts ([`texts`]) and the
+//! catalogue ([`catalogue`]), which reads the menu's graph to say where each prompt is
+//! played (the one place this module looks at the menu).
+//!
 //! Each prompt is decoded once and encoded to both laws, so playing it is indexing into an
 //! `Arc<[Frame]>`: no decoding, allocation or lock per packet.
 
+pub mod catalogue;
 mod playout;
+pub mod texts;
 mod wav;
 
 use std::collections::BTreeMap;
@@ -21,7 +27,7 @@ use std::time::Duration;
 use crate::media::{FRAME_DURATION, FRAME_SAMPLES, G711};
 
 pub use playout::{silence, Playout};
-pub use wav::decode_wav;
+pub use wav::{decode_wav, to_telephone_wav, wav_format, WavFormat};
 
 /// One 20 ms G.711 frame.
 pub type Frame = [u8; FRAME_SAMPLES];

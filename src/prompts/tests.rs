@@ -386,3 +386,46 @@ fn bundled_prompts_load_and_cover_every_listed_id() {
         "a .wav not listed in prompts.tsv"
     );
 }
+
+#[test]
+fn the_header_says_the_format_and_whether_it_is_the_lines() {
+    let telephone = raw_wav(1, 1, 8000, 16, &[0; 320]);
+    let format = wav_format(&telephone).expect("a WAV");
+    assert!(format.is_telephone(), "{format}");
+    assert!(wav_format(&raw_wav(7, 1, 8000, 8, &[0xff; 160]))
+        .expect("µ-law")
+        .is_telephone());
+    let stereo = raw_wav(1, 2, 44100, 16, &[0; 400]);
+    let format = wav_format(&stereo).expect("a WAV");
+    assert!(!format.is_telephone());
+    assert_eq!(format.to_string(), "44100 Hz, 2 channels, 16-bit PCM");
+    assert!(wav_format(b"ID3 an mp3").is_err());
+}
+
+#[test]
+fn an_upload_is_converted_to_8khz_mono_16bit_pcm() {
+    let mono = tone(440.0, 16000, 0.5, 0.5);
+    let stereo: Vec<i16> = (mono.iter())
+        .flat_map(|s| {
+            let s = (s * 32767.0) as i16;
+            [s, s]
+        })
+        .collect();
+    let upload = hound_wav(2, 16000, 16, hound::SampleFormat::Int, &stereo);
+    let converted = to_telephone_wav(&upload).expect("converted");
+    let reader = hound::WavReader::new(Cursor::new(&converted)).expect("a WAV");
+    let spec = reader.spec();
+    assert_eq!(
+        (spec.channels, spec.sample_rate, spec.bits_per_sample),
+        (1, 8000, 16)
+    );
+    assert_eq!(spec.sample_format, hound::SampleFormat::Int);
+    let pcm: Vec<i16> = reader.into_samples().map(|s| s.expect("sample")).collect();
+    assert_eq!(pcm.len(), 4000, "half a second");
+    let crossings = zero_crossings_per_second(&pcm);
+    assert!(
+        (800.0..960.0).contains(&crossings),
+        "a 440 Hz tone: {crossings}"
+    );
+    assert!(to_telephone_wav(b"not audio").is_err());
+}

@@ -5,6 +5,9 @@
 //! data are decoded with `hound`, and µ-law (format 7) / A-law (format 6), which hound
 //! refuses, with [`G711`]. Channels are averaged to mono; other rates are converted with
 //! `rubato`'s FFT resampler (band-limited, so no aliasing from 44.1 kHz material).
+//!
+//! Also: what a file's header says ([`wav_format`], for the prompt catalogue) and the
+//! conversion of an uploaded recording to 8 kHz mono 16-bit PCM ([`to_telephone_wav`]).
 
 use std::io::Cursor;
 
@@ -39,6 +42,76 @@ pub fn decode_wav(bytes: &[u8]) -> Result<Vec<i16>, String> {
     }
     let resampled = resample(mono, wav.rate)?;
     Ok(resampled.into_iter().map(to_i16).collect())
+}
+
+/// How a WAV file is encoded, as its header says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WavFormat {
+    /// The format tag (WAVE_FORMAT_EXTENSIBLE resolved to its sub-format).
+    pub tag: u16,
+    pub channels: u16,
+    pub rate: u32,
+    pub bits: u16,
+}
+
+impl WavFormat {
+    /// Whether the file is what the phone line carries: 8 kHz mono, 16-bit PCM or 8-bit
+    /// G.711. Anything else is converted at load.
+    pub fn is_telephone(&self) -> bool {
+        let coding = matches!(
+            (self.tag, self.bits),
+            (FORMAT_PCM, 16) | (FORMAT_ALAW, 8) | (FORMAT_ULAW, 8)
+        );
+        coding && self.channels == 1 && self.rate == SAMPLE_RATE
+    }
+}
+
+impl std::fmt::Display for WavFormat {
+    /// `44100 Hz, 2 channels, 16-bit PCM`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let coding = match self.tag {
+            FORMAT_PCM => format!("{}-bit PCM", self.bits),
+            FORMAT_FLOAT => format!("{}-bit float", self.bits),
+            FORMAT_ALAW => "A-law".to_string(),
+            FORMAT_ULAW => "µ-law".to_string(),
+            other => format!("format tag {other}"),
+        };
+        let channels = match self.channels {
+            1 => "mono".to_string(),
+            n => format!("{n} channels"),
+        };
+        write!(f, "{} Hz, {channels}, {coding}", self.rate)
+    }
+}
+
+/// The format the header of a WAV file says, checked as [`decode_wav`] checks it.
+pub fn wav_format(bytes: &[u8]) -> Result<WavFormat, String> {
+    let wav = read_riff(bytes)?;
+    Ok(WavFormat {
+        tag: wav.format,
+        channels: wav.channels,
+        rate: wav.rate,
+        bits: wav.bits,
+    })
+}
+
+/// Any WAV [`decode_wav`] reads, rewritten as 8 kHz mono 16-bit PCM.
+pub fn to_telephone_wav(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let pcm = decode_wav(bytes)?;
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: SAMPLE_RATE,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut out = Cursor::new(Vec::with_capacity(44 + pcm.len() * 2));
+    let error = |e: hound::Error| format!("writing the WAV: {e}");
+    let mut writer = hound::WavWriter::new(&mut out, spec).map_err(error)?;
+    for sample in pcm {
+        writer.write_sample(sample).map_err(error)?;
+    }
+    writer.finalize().map_err(error)?;
+    Ok(out.into_inner())
 }
 
 /// What the `fmt ` and `data` chunks say.

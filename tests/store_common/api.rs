@@ -62,8 +62,20 @@ pub async fn send_as(
     path: &str,
     body: Option<&str>,
 ) -> Answer {
+    let body = body.unwrap_or("").as_bytes();
+    send_bytes_as(server, login, method, path, "application/json", body).await
+}
+
+/// [`send_as`] with any body (a WAV file) of `content_type`.
+pub async fn send_bytes_as(
+    server: &RunningServer,
+    login: Option<(&str, &str)>,
+    method: &str,
+    path: &str,
+    content_type: &str,
+    body: &[u8],
+) -> Answer {
     let mut stream = TcpStream::connect(server.http).await.expect("connect");
-    let body = body.unwrap_or("");
     let authorization = login.map_or(String::new(), |(user, password)| {
         let mut values = Vec::new();
         Authorization::basic(user, password).encode(&mut values);
@@ -72,12 +84,12 @@ pub async fn send_as(
     });
     let head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n{authorization}\
-         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+         Content-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
         server.http,
         body.len()
     );
     stream.write_all(head.as_bytes()).await.expect("write");
-    stream.write_all(body.as_bytes()).await.expect("write");
+    stream.write_all(body).await.expect("write");
     let mut answer = Vec::new();
     stream.read_to_end(&mut answer).await.expect("read");
     let end = answer

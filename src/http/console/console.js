@@ -1,28 +1,11 @@
 // The agent console: the seat buttons, the call that rings (screen pop), a ticket for the
 // caller, and for supervisors the queues and agents. Live updates come from
 // /console/events (server-sent events: seat, card, overview); state-changing requests
-// carry the session's CSRF token from <meta name="csrf-token">.
+// carry the session's CSRF token (common.js: $, api, fill, cell).
 "use strict";
 
-const csrf = document.querySelector('meta[name="csrf-token"]').content;
-const $ = (id) => document.getElementById(id);
 let currentCard = null;
 let workNumber = null;
-
-async function api(method, path, body) {
-  const init = { method, headers: {}, credentials: "same-origin" };
-  if (body !== undefined) {
-    init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
-  }
-  if (method !== "GET") init.headers["X-CSRF-Token"] = csrf;
-  const answer = await fetch(path, init);
-  if (answer.status === 401) {
-    window.location.assign("/console");
-  }
-  const json = await answer.json().catch(() => ({}));
-  return { ok: answer.ok, status: answer.status, json };
-}
 
 function showSeat(seat) {
   $("seat-state").textContent = seat.state;
@@ -33,10 +16,6 @@ async function pressSeat(state, reason) {
   const answer = await api("POST", "/console/api/state", { state, reason });
   $("seat-error").textContent = answer.ok ? "" : answer.json.error || String(answer.status);
   if (answer.ok) showSeat(answer.json);
-}
-
-function fill(list, items, make) {
-  list.replaceChildren(...items.map(make));
 }
 
 function draftValue(card, name) {
@@ -163,12 +142,6 @@ async function submitTicket(event) {
   loadTickets(body.number);
 }
 
-function cell(tr, value) {
-  const td = document.createElement("td");
-  td.textContent = value === undefined || value === null ? "" : String(value);
-  tr.append(td);
-}
-
 function showOverview(overview) {
   $("overview").hidden = false;
   fill($("queues").tBodies[0], overview.queues, (queue) => {
@@ -224,6 +197,8 @@ async function start() {
   const me = await api("GET", "/console/api/me");
   if (me.ok) {
     workNumber = me.json.agent.work_number;
+    const skills = me.json.agent.skills;
+    $("operator-nav").hidden = !skills.includes("operator") && !skills.includes("supervisor");
     showSeat(me.json.seat);
     const cards = me.json.cards;
     if (cards.length > 0) showCard(cards[cards.length - 1]);

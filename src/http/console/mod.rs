@@ -12,7 +12,9 @@
 //!   wrong login, 403 when `login_token` is not the login page's (see [`session`]);
 //! - `POST /console/logout`: ends the session (and logs the seat out when it can), 303;
 //! - the JSON API under `/console/api` ([`api`]) and the live updates `GET
-//!   /console/events` ([`events`]).
+//!   /console/events` ([`events`]);
+//! - the operators' pages `GET /console/menu`, `/console/prompts`, `/console/reports`
+//!   and their script ([`operator`]).
 //!
 //! Decisions: sessions and CSRF as in [`session`]; the agent is read from the store on
 //! every request, so a disabled agent's session stops working at once. The page is plain
@@ -20,6 +22,7 @@
 
 mod api;
 mod events;
+mod operator;
 pub mod session;
 
 use std::sync::Arc;
@@ -71,6 +74,7 @@ pub fn routes(seats: Arc<Seats>, tickets: Arc<TicketsApi>, sessions: Arc<Session
         .route("/console/logout", post(logout))
         .route("/console/events", get(events::stream))
         .merge(api::routes())
+        .merge(operator::routes())
         .with_state(console)
 }
 

@@ -110,6 +110,24 @@ fn check_reports_an_unused_prompt_file_the_server_would_refuse() {
 }
 
 #[test]
+fn check_reports_a_malformed_prompt_list_row_at_its_line() {
+    let (_dir, menu, prompts) = hotline_dir();
+    let list = prompts.join("zh/prompts.tsv");
+    fs::write(
+        &list,
+        "id\ttext_zh\tgloss_en\tpinyin\n02\t查询\tqueries\tcha2\n03\tno gloss\n",
+    )
+    .unwrap();
+    let d = check(&menu, &prompts);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(
+        (d[0].file.as_path(), d[0].line, d[0].column),
+        (list.as_path(), 3, 1)
+    );
+    assert!(d[0].message.contains("4 tab-separated columns"), "{}", d[0]);
+}
+
+#[test]
 fn check_reports_menu_problems_first_and_an_unreadable_menu() {
     let (dir, menu, prompts) = hotline_dir();
     fs::write(&menu, BUNDLED.replace("{goto: fault}", "{goto: faults}")).unwrap();
