@@ -8,16 +8,15 @@ mod common;
 #[path = "store_common/mod.rs"]
 mod store_common;
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::agents::add_agent;
+use common::files::MenuFiles;
 use common::{TestServer, HEAR, WAIT};
 use futures::future::join_all;
 use hotline::caller::{Call, KeyMethod};
 use hotline::live::reload::Outcome;
 use hotline::metrics::CallOutcome;
-use hotline::server::ServerConfig;
 use store_common::api::request_as;
 use store_common::backends;
 
@@ -25,58 +24,20 @@ use store_common::backends;
 const QUERY_PROMPT: &str = "    prompt: 04\n";
 const EDITED_QUERY_PROMPT: &str = "    prompt: 03\n";
 
-/// A copy of the bundled menu and prompts that a test may edit.
-struct Files {
-    _dir: tempfile::TempDir,
-    menu: PathBuf,
-    prompts: PathBuf,
+/// The menu file's text.
+fn menu_text(files: &MenuFiles) -> String {
+    std::fs::read_to_string(&files.menu).expect("menu readable")
 }
 
-impl Files {
-    fn bundled() -> Files {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let dir = tempfile::tempdir().expect("temp dir");
-        let menu = dir.path().join("menus/hotline.yaml");
-        std::fs::create_dir_all(menu.parent().expect("a folder")).expect("menus folder");
-        std::fs::copy(root.join("menus/hotline.yaml"), &menu).expect("menu copied");
-        let prompts = dir.path().join("prompts");
-        copy_folder(&root.join("prompts"), &prompts);
-        Files {
-            _dir: dir,
-            menu,
-            prompts,
-        }
-    }
-
-    fn menu_text(&self) -> String {
-        std::fs::read_to_string(&self.menu).expect("menu readable")
-    }
-
-    /// Saves the menu with `from` replaced by `to` (once: the edit must be unambiguous).
-    fn edit_menu(&self, from: &str, to: &str) {
-        let text = self.menu_text();
-        assert_eq!(text.matches(from).count(), 1, "{from:?} appears once");
-        std::fs::write(&self.menu, text.replacen(from, to, 1)).expect("menu saved");
-    }
+/// Saves the menu with `from` replaced by `to` (once: the edit must be unambiguous).
+fn edit_menu(files: &MenuFiles, from: &str, to: &str) {
+    let text = menu_text(files);
+    assert_eq!(text.matches(from).count(), 1, "{from:?} appears once");
+    std::fs::write(&files.menu, text.replacen(from, to, 1)).expect("menu saved");
 }
 
-fn copy_folder(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("folder");
-    for entry in std::fs::read_dir(from).expect("readable") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_folder(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copied");
-        }
-    }
-}
-
-async fn server_on(files: &Files, db: Option<&str>, watch: bool) -> TestServer {
-    let mut config = ServerConfig::for_tests(Path::new(env!("CARGO_MANIFEST_DIR")));
-    config.menu = files.menu.clone();
-    config.prompts = files.prompts.clone();
+async fn server_on(files: &MenuFiles, db: Option<&str>, watch: bool) -> TestServer {
+    let mut config = files.config();
     config.watch_files = watch;
     if let Some(db) = db {
         config.db = db.to_string();
@@ -146,7 +107,7 @@ async fn finish_in_query_menu(mut call: Call, query_prompt: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_saved_edit_goes_live_during_twenty_calls_without_disturbing_them() {
-    let files = Files::bundled();
+    let files = MenuFiles::copy_bundled();
     let server = server_on(&files, None, true).await;
     let first = server.server.reloader().status().version;
     let calls =
@@ -164,7 +125,7 @@ async fn a_saved_edit_goes_live_during_twenty_calls_without_disturbing_them() {
             .await
         }
     });
-    files.edit_menu(QUERY_PROMPT, EDITED_QUERY_PROMPT);
+    edit_menu(&files, QUERY_PROMPT, EDITED_QUERY_PROMPT);
     wait_for_version(&server, first + 1).await;
     finishing
         .await
@@ -218,7 +179,7 @@ async fn call_in_query_menu_expecting(server: &TestServer, query_prompt: &str) -
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broken_menu_or_recording_is_refused_with_its_position_while_calls_go_on() {
-    let files = Files::bundled();
+    let files = MenuFiles::copy_bundled();
     let server = server_on(&files, None, true).await;
     let version = server.server.reloader().status().version;
     add_agent(&server.server, "8001", "operator", "op-secret").await;
@@ -226,10 +187,10 @@ async fn a_broken_menu_or_recording_is_refused_with_its_position_while_calls_go_
 
     // An unknown target: refused, with the line and column of the mistake.
     let broken = "      3: {goto: install-kind}      # installation progress\n";
-    let line = 1 + files.menu_text()[..files.menu_text().find(broken).expect("the line")]
+    let line = 1 + menu_text(&files)[..menu_text(&files).find(broken).expect("the line")]
         .matches('\n')
         .count();
-    files.edit_menu(broken, "      3: {goto: nowhere}\n");
+    edit_menu(&files, broken, "      3: {goto: nowhere}\n");
     let attempt = wait_for_refusal(&server, 1).await;
     assert_eq!(attempt.outcome, Outcome::Refused);
     let problem = &attempt.problems[0];
@@ -254,7 +215,7 @@ async fn a_broken_menu_or_recording_is_refused_with_its_position_while_calls_go_
 
     // A recording that can't be decoded: refused where the menu first names it, with the
     // file and what is wrong with it.
-    files.edit_menu("      3: {goto: nowhere}\n", broken);
+    edit_menu(&files, "      3: {goto: nowhere}\n", broken);
     let recording = files.prompts.join("zh/20.wav");
     std::fs::write(&recording, b"RIFF, but not really a WAV").expect("written");
     let attempt = wait_for_refusal(&server, 2).await;
@@ -285,8 +246,8 @@ async fn a_broken_menu_or_recording_is_refused_with_its_position_while_calls_go_
 async fn an_operator_reloads_and_rolls_back_through_the_api_on_every_backend() {
     for db in backends().await {
         println!("rollback on {}", db.backend);
-        let files = Files::bundled();
-        let bundled = files.menu_text();
+        let files = MenuFiles::copy_bundled();
+        let bundled = menu_text(&files);
         let server = server_on(&files, Some(&db.url), false).await;
         let server_ref = &server.server;
         add_agent(server_ref, "8001", "operator", "op-secret").await;
@@ -295,7 +256,7 @@ async fn an_operator_reloads_and_rolls_back_through_the_api_on_every_backend() {
         let first = server_ref.reloader().status().version;
 
         // Without the watcher, an edit waits for the reload.
-        files.edit_menu(QUERY_PROMPT, EDITED_QUERY_PROMPT);
+        edit_menu(&files, QUERY_PROMPT, EDITED_QUERY_PROMPT);
         let (status, _) = request_as(server_ref, None, "POST", "/api/reload", None).await;
         assert_eq!(status, 401, "anonymous");
         let agent = Some(("1001", "agent-secret"));
@@ -327,7 +288,7 @@ async fn an_operator_reloads_and_rolls_back_through_the_api_on_every_backend() {
             "{body}"
         );
         assert_eq!(
-            files.menu_text(),
+            menu_text(&files),
             bundled,
             "the file on disk is the first version again"
         );
