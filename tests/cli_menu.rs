@@ -2,13 +2,14 @@
 //! service, `hotline menu versions` and `show` read the history, and `hotline menu
 //! rollback` writes an earlier version back, which the next SIGHUP puts in service.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{kill, Signal};
-use nix::unistd::Pid;
+use common::process::ServeProcess;
+use nix::sys::signal::Signal;
 
 fn hotline(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hotline"))
@@ -19,16 +20,6 @@ fn hotline(args: &[&str]) -> Output {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// The server process, killed when dropped.
-struct Serving(Child);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// `hotline menu versions` until it lists `count` versions; its lines.
@@ -62,32 +53,17 @@ fn sighup_switches_and_menu_rollback_writes_an_earlier_version_back() {
         menu.to_str().expect("UTF-8"),
         prompts.to_str().expect("UTF-8"),
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hotline"))
-        .args([
-            "serve",
-            "--sip",
-            "127.0.0.1:0",
-            "--http",
-            "127.0.0.1:0",
-            "--no-watch",
-        ])
-        .args(["--menu", menu_arg, "--prompts", prompts_arg, "--db", &db])
-        .args([
-            "--tickets-config",
-            root.join("config").to_str().expect("UTF-8"),
-        ])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("hotline serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let serving = Serving(child);
-    let mut banner = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut banner)
-        .expect("the banner");
-    assert!(banner.starts_with("hotline: SIP on"), "{banner}");
-    let pid = Pid::from_raw(i32::try_from(serving.0.id()).expect("a pid"));
+    let config = root.join("config");
+    let serving = ServeProcess::start(&[
+        "--menu",
+        menu_arg,
+        "--prompts",
+        prompts_arg,
+        "--db",
+        &db,
+        "--tickets-config",
+        config.to_str().expect("UTF-8"),
+    ]);
     let first = wait_for_versions(&db, 1);
     assert!(
         first[0].starts_with("1\t") && first[0].ends_with("\tstartup"),
@@ -99,7 +75,7 @@ fn sighup_switches_and_menu_rollback_writes_an_earlier_version_back() {
         bundled.replacen("    prompt: 04\n", "    prompt: 03\n", 1),
     )
     .expect("menu edited");
-    kill(pid, Signal::SIGHUP).expect("SIGHUP sent");
+    serving.signal(Signal::SIGHUP);
     let second = wait_for_versions(&db, 2);
     assert!(
         second[0].starts_with("2\t") && second[0].ends_with("\tSIGHUP"),
@@ -130,7 +106,7 @@ fn sighup_switches_and_menu_rollback_writes_an_earlier_version_back() {
     ]);
     assert!(rollback.status.success(), "{}", text(&rollback.stderr));
     assert_eq!(std::fs::read_to_string(&menu).expect("menu"), bundled);
-    kill(pid, Signal::SIGHUP).expect("SIGHUP sent");
+    serving.signal(Signal::SIGHUP);
     let third = wait_for_versions(&db, 3);
     assert!(
         third[0].starts_with("3\t") && third[0].ends_with("\tSIGHUP  (same as version 1)"),

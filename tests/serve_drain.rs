@@ -2,32 +2,22 @@
 //! call is refused with 503, the call in progress goes on to its end — and then exits
 //! cleanly by itself.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::process::ServeProcess;
 use hotline::caller::{Call, CallError, CallerConfig, KeyMethod, PromptIndex};
 use hotline::prompts::PromptStore;
 use hotline::sip::Transport;
-use nix::sys::signal::{kill, Signal};
-use nix::unistd::Pid;
+use nix::sys::signal::Signal;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 const HEAR: Duration = Duration::from_secs(60);
-
-/// The server process, killed if the test ends before it exits.
-struct Serving(Child);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// The status line's code of `GET path`.
 async fn get_status(http: SocketAddr, path: &str) -> u16 {
@@ -48,35 +38,8 @@ async fn sigterm_drains_new_calls_get_503_and_the_call_in_progress_finishes() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().expect("temp dir");
     let db = format!("sqlite://{}", dir.path().join("hotline.db").display());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hotline"))
-        .args([
-            "serve",
-            "--sip",
-            "127.0.0.1:0",
-            "--http",
-            "127.0.0.1:0",
-            "--no-watch",
-        ])
-        .args(["--db", &db, "--drain-timeout", "2m"])
-        .env("RUST_LOG", "warn")
-        .current_dir(root)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("hotline serve starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut serving = Serving(child);
-    let mut banner = String::new();
-    BufReader::new(stdout)
-        .read_line(&mut banner)
-        .expect("the banner");
-    // "hotline: SIP on udp/tcp 127.0.0.1:PORT, HTTP on http://127.0.0.1:PORT"
-    let sip: SocketAddr = (banner.split("udp/tcp ").nth(1))
-        .and_then(|rest| rest.split(',').next())
-        .and_then(|addr| addr.parse().ok())
-        .unwrap_or_else(|| panic!("a SIP address in {banner:?}"));
-    let http: SocketAddr = (banner.split("http://").nth(1))
-        .and_then(|addr| addr.trim().parse().ok())
-        .unwrap_or_else(|| panic!("an HTTP address in {banner:?}"));
+    let mut serving = ServeProcess::start(&["--db", &db, "--drain-timeout", "2m"]);
+    let (sip, http) = (serving.sip, serving.http);
     assert_eq!(get_status(http, "/healthz").await, 200);
 
     let prompts = PromptStore::load_dir(&root.join("prompts")).expect("the bundled prompts");
@@ -87,8 +50,7 @@ async fn sigterm_drains_new_calls_get_503_and_the_call_in_progress_finishes() {
         .await
         .expect("the main menu");
 
-    let pid = Pid::from_raw(i32::try_from(serving.0.id()).expect("a pid"));
-    kill(pid, Signal::SIGTERM).expect("SIGTERM sent");
+    serving.signal(Signal::SIGTERM);
     let deadline = Instant::now() + Duration::from_secs(30);
     while get_status(http, "/healthz").await != 503 {
         assert!(Instant::now() < deadline, "/healthz never said draining");
@@ -110,22 +72,9 @@ async fn sigterm_drains_new_calls_get_503_and_the_call_in_progress_finishes() {
     call.expect_prompts(&["zh/04"], HEAR)
         .await
         .expect("the query menu");
-    assert!(
-        serving.0.try_wait().expect("status").is_none(),
-        "still serving the call"
-    );
+    assert!(serving.exited().is_none(), "still serving the call");
     call.hang_up().await.expect("BYE answered");
 
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = serving.0.try_wait().expect("status") {
-            break status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the server did not stop after its last call"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let status = serving.wait_exit(Duration::from_secs(30));
     assert!(status.success(), "{status}");
 }

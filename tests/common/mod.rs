@@ -5,6 +5,7 @@
 pub mod agents;
 pub mod files;
 pub mod log;
+pub mod process;
 
 use std::path::Path;
 use std::sync::Arc;
