@@ -16,9 +16,15 @@ use store_common::{calendar, ivr, report, LANDLINE};
 
 const LEAD: (&str, &str) = ("9001", "lead-pass");
 const AGENT: (&str, &str) = ("1001", "agent-pass");
+const OPERATOR: (&str, &str) = ("8001", "operator-pass");
 
 async fn with_agents(store: &Store) {
-    for ((work_number, password), skill) in [(LEAD, "supervisor"), (AGENT, "ordinary")] {
+    let staff = [
+        (LEAD, "supervisor"),
+        (AGENT, "ordinary"),
+        (OPERATOR, "operator"),
+    ];
+    for ((work_number, password), skill) in staff {
         let agent = NewAgent {
             work_number: work_number.to_string(),
             name: "值班".to_string(),
@@ -178,6 +184,17 @@ async fn reports_and_menu_usage_come_from_the_stored_records_and_tickets() {
         assert_eq!(nodes[0], main, "{nodes}");
         assert_eq!(nodes[1]["node"], "pin");
         assert_eq!(nodes[1]["to_agent"], 1);
+        let (code, seen) = request_as(&server, Some(OPERATOR), "GET", usage, None).await;
+        assert_eq!(
+            (code, seen),
+            (200, nodes),
+            "{backend}: operators colour the diagram"
+        );
+        let (code, _) = request_as(&server, Some(AGENT), "GET", usage, None).await;
+        assert_eq!(code, 403, "{backend}: not an agent's");
+        let reports = "/api/reports?period=day&from=2026-03-10&to=2026-03-11";
+        let (code, _) = request_as(&server, Some(OPERATOR), "GET", reports, None).await;
+        assert_eq!(code, 403, "{backend}: the reports are the supervisors'");
 
         let bad = "/api/reports?period=year&from=2026-03-10&to=2026-03-11";
         let (code, body) = request_as(&server, Some(LEAD), "GET", bad, None).await;

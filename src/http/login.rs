@@ -118,6 +118,23 @@ fn console_session(parts: &Parts) -> Result<String, Refused> {
     Ok(session.work_number)
 }
 
+/// A logged-in supervisor or operator: sees how callers use the menu.
+pub struct SupervisorOrOperator(pub Agent);
+
+impl<S> FromRequestParts<S> for SupervisorOrOperator
+where
+    Store: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Refused;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Refused> {
+        let skills = [SUPERVISOR_SKILL, OPERATOR_SKILL];
+        let agent = with_skill(parts, state, &skills, "supervisors and operators").await?;
+        Ok(SupervisorOrOperator(agent))
+    }
+}
+
 /// A logged-in agent with the `operator` skill: changes the menu and the prompts.
 pub struct Operator(pub Agent);
 
@@ -128,7 +145,7 @@ pub const OPERATOR_SKILL: &str = "operator";
 async fn with_skill<S>(
     parts: &mut Parts,
     state: &S,
-    skill: &str,
+    skills: &[&str],
     who: &str,
 ) -> Result<Agent, Refused>
 where
@@ -136,10 +153,14 @@ where
     S: Send + Sync,
 {
     let LoggedIn(agent) = LoggedIn::from_request_parts(parts, state).await?;
-    if agent.skills.iter().any(|held| held == skill) {
+    if agent
+        .skills
+        .iter()
+        .any(|held| skills.contains(&held.as_str()))
+    {
         return Ok(agent);
     }
-    tracing::info!(work_number = %agent.work_number, skill, "route refused: the skill is missing");
+    tracing::info!(work_number = %agent.work_number, ?skills, "route refused: the skill is missing");
     Err(Refused::Api(ApiError::new(
         StatusCode::FORBIDDEN,
         format!("only {who} may do this"),
@@ -154,7 +175,7 @@ where
     type Rejection = Refused;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Refused> {
-        with_skill(parts, state, SUPERVISOR_SKILL, "supervisors")
+        with_skill(parts, state, &[SUPERVISOR_SKILL], "supervisors")
             .await
             .map(Supervisor)
     }
@@ -168,7 +189,7 @@ where
     type Rejection = Refused;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Refused> {
-        with_skill(parts, state, OPERATOR_SKILL, "operators")
+        with_skill(parts, state, &[OPERATOR_SKILL], "operators")
             .await
             .map(Operator)
     }

@@ -14,7 +14,8 @@
 //!   `{"node", "visits", "timeouts", "wrong_keys", "gave_up", "to_agent"}`.
 //!
 //! Days are UTC, `to` included, at most 366 of them; 400 for a bad date or period, 401
-//! without a login, 403 for an agent who is not a supervisor. Deadlines are judged at the
+//! without a login, 403 for an agent who is not a supervisor (menu usage: neither a
+//! supervisor nor an operator, who colour the menu diagram with it). Deadlines are judged at the
 //! time of the request.
 
 use axum::extract::rejection::QueryRejection;
@@ -26,7 +27,7 @@ use axum::{Json, Router};
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::login::{Refused, Supervisor};
+use super::login::{Refused, Supervisor, SupervisorOrOperator};
 use super::records::{csv_file, date_range, Days};
 use super::tickets::ApiError;
 use crate::reports::figures::{report, PeriodRow};
@@ -92,7 +93,7 @@ async fn csv_report(
 
 async fn usage(
     State(store): State<Store>,
-    _: Supervisor,
+    _: SupervisorOrOperator,
     days: Result<Query<Days>, QueryRejection>,
 ) -> Result<Json<Vec<NodeUsage>>, Refused> {
     let range = date_range(days)?;

@@ -10,8 +10,9 @@
 //! operator nor a supervisor. The page's script calls the `/api/...` routes with the
 //! session (see [`crate::http::login`]), which decide who may do what; the operator's
 //! buttons (reload, rollback, upload) are only shown to operators (the `operator` meta
-//! tag). Reports and menu usage are the supervisors' routes ([`crate::http::reports`]):
-//! an operator who is not a supervisor sees their 403 message on the page.
+//! tag). Reports are the supervisors' routes ([`crate::http::reports`]): an operator who
+//! is not a supervisor sees their 403 message there; menu usage (the diagram's colours)
+//! is open to operators too.
 
 use std::sync::Arc;
 
