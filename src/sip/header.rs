@@ -56,9 +56,8 @@ impl Uri {
     }
 
     fn parse_sip(scheme: String, rest: &str) -> Option<Uri> {
-        let rest = rest.split('?').next().unwrap_or_default();
-        // The user part may itself contain `;` (RFC 4475 3.1.1.11); `@` cannot appear
-        // unescaped after the host, so the first `@` ends the userinfo.
+        // The user part may itself contain `;` and `?` (RFC 4475 3.1.1.2, 3.1.1.9); `@`
+        // cannot appear unescaped after the host, so the first `@` ends the userinfo.
         let (user, hostpart) = match rest.split_once('@') {
             Some((userinfo, host)) => {
                 let user = userinfo.split(':').next().unwrap_or_default();
@@ -66,6 +65,7 @@ impl Uri {
             }
             None => (None, rest),
         };
+        let hostpart = hostpart.split('?').next().unwrap_or_default();
         let (host, port, params) = parse_hostport_params(hostpart)?;
         Some(Uri {
             scheme,
@@ -74,6 +74,13 @@ impl Uri {
             port,
             params,
         })
+    }
+
+    /// True when a sip/sips URI text has headers (`?…` after the host part).
+    pub fn has_headers(text: &str) -> bool {
+        text.split_once('@')
+            .map_or(text, |(_, host)| host)
+            .contains('?')
     }
 
     pub fn ip(&self) -> Option<IpAddr> {
@@ -141,10 +148,26 @@ impl NameAddr {
             if display.starts_with('"') && !quoted_string_is_closed(display) {
                 return None;
             }
+            // An unquoted display name is tokens and LWS (RFC 4475 3.1.2.15); non-ASCII
+            // is let through for the phones that send names unquoted.
+            if !display.starts_with('"')
+                && display.contains(|c: char| "\",;:@<>\\/[]?={}".contains(c))
+            {
+                return None;
+            }
             let gt = text[lt..].find('>')? + lt;
-            (&text[lt + 1..gt], &text[gt + 1..])
+            let inside = &text[lt + 1..gt];
+            // No LWS inside the brackets (RFC 4475 3.1.2.14).
+            if inside.trim() != inside {
+                return None;
+            }
+            (inside, &text[gt + 1..])
         } else {
-            // addr-spec without brackets: parameters belong to the header.
+            // addr-spec without brackets: parameters belong to the header, and a URI with
+            // headers or a comma must be in brackets (RFC 3261 20.10, RFC 4475 3.1.2.13).
+            if text.contains(['?', ',']) {
+                return None;
+            }
             match text.find(';') {
                 Some(i) if Uri::parse(&text[..i]).is_some() => (&text[..i], &text[i..]),
                 _ => (text, ""),

@@ -205,6 +205,12 @@ impl Message {
             if self.header("Via").is_some() && self.top_via().is_none() {
                 self.note_defect("Bad Via");
             }
+            for name in ["Via", "Contact"] {
+                let lines = self.headers.iter().filter(|(n, _)| n == name);
+                if lines.clone().any(|(_, v)| has_empty_element(v)) {
+                    self.note_defect(&format!("Empty parameter in {name}"));
+                }
+            }
             if self
                 .header("Max-Forwards")
                 .is_some_and(|v| v.parse::<u8>().is_err())
@@ -271,12 +277,38 @@ impl Message {
         )
     }
 
-    /// True when the request carries all that a response must echo.
+    /// True when a response can be addressed and matched: a Via and a CSeq. A request
+    /// missing From, To or Call-ID still gets its 400 (RFC 4475 3.3.1).
     pub fn is_answerable(&self) -> bool {
-        ["Via", "Call-ID", "CSeq", "From", "To"]
-            .iter()
-            .all(|h| self.header(h).is_some())
+        self.header("Via").is_some() && self.header("CSeq").is_some()
     }
+}
+
+/// A `;` or `,` with nothing before it since the start or the last one, or nothing after
+/// it (outside quotes; RFC 4475 3.1.2.1): a parameter or list element with nothing in it.
+fn has_empty_element(value: &str) -> bool {
+    let (mut quoted, mut escaped) = (false, false);
+    let (mut after_separator, mut seen) = (true, false);
+    for c in value.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            ';' | ',' if !quoted => {
+                if after_separator {
+                    return true;
+                }
+                after_separator = true;
+            }
+            _ if c.is_whitespace() && !quoted => {}
+            _ => {
+                if c == '"' {
+                    quoted = !quoted;
+                }
+                (after_separator, seen) = (false, true);
+            }
+        }
+    }
+    seen && after_separator
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -304,13 +336,16 @@ fn parse_start_line(line: &str) -> Result<StartLine, Unparseable> {
             reason,
         });
     }
-    // Extra whitespace (RFC 4475 3.1.2.4/3.1.2.5) is read, then answered with 400.
+    // Extra whitespace between the elements or inside the URI (RFC 4475 3.1.2.8-3.1.2.10)
+    // is read, then answered with 400 ("Malformed request line").
     let parts: Vec<&str> = line.split_whitespace().collect();
     match parts.as_slice() {
-        [method, uri, version] if is_token(method) && version.starts_with("SIP/") => {
+        [method, uri @ .., version]
+            if !uri.is_empty() && is_token(method) && version.starts_with("SIP/") =>
+        {
             Ok(StartLine::Request {
                 method: method.to_string(),
-                uri: uri.to_string(),
+                uri: uri.join(" "),
                 version: version.to_string(),
             })
         }
@@ -329,6 +364,7 @@ pub(crate) fn reason_phrase(code: u16) -> &'static str {
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        406 => "Not Acceptable",
         408 => "Request Timeout",
         415 => "Unsupported Media Type",
         416 => "Unsupported URI Scheme",
@@ -390,15 +426,23 @@ impl Builder {
         for (i, via) in req.header_values("Via").iter().enumerate() {
             b = b.header("Via", if i == 0 { top_via } else { via });
         }
-        let to = req.header("To").unwrap_or_default();
-        let has_tag = NameAddr::parse(to).is_some_and(|na| na.tag().is_some());
-        b = b.header("From", req.header("From").unwrap_or_default());
-        b = match to_tag {
-            Some(tag) if !has_tag => b.header("To", &format!("{to};tag={tag}")),
-            _ => b.header("To", to),
-        };
-        b.header("Call-ID", req.call_id().unwrap_or_default())
-            .header("CSeq", req.header("CSeq").unwrap_or_default())
+        if let Some(from) = req.header("From") {
+            b = b.header("From", from);
+        }
+        if let Some(to) = req.header("To") {
+            let has_tag = NameAddr::parse(to).is_some_and(|na| na.tag().is_some());
+            b = match to_tag {
+                Some(tag) if !has_tag => b.header("To", &format!("{to};tag={tag}")),
+                _ => b.header("To", to),
+            };
+        }
+        // A request missing some of these (RFC 4475 3.3.1) gets a 400 echoing the rest.
+        for name in ["Call-ID", "CSeq"] {
+            if let Some(value) = req.header(name) {
+                b = b.header(name, value);
+            }
+        }
+        b
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Builder {
