@@ -12,7 +12,7 @@
 //!
 //! RFC 4475's torture messages are all answered as `torture_tests` (and its table,
 //! `tests/fixtures/rfc4475/expected.tsv`) says. These needed a fix here:
-//! - wsinv/intmeth, semiuri: `?` in a URI's user part is not the start of its headers;
+//! - intmeth: `?` in a URI's user part is not the start of its headers;
 //! - intmeth, esc02: an unrecognised method gets 501 (405 stays for known ones);
 //! - badinv01: empty Via / Contact parameters or list elements are a 400;
 //! - lwsruri: LWS inside the Request-URI is read and answered 400, not dropped;
