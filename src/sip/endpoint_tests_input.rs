@@ -209,6 +209,41 @@ fn unsupported_method_gets_405_with_allow() {
 }
 
 #[test]
+fn unrecognised_method_gets_501() {
+    let mut ep = endpoint();
+    let resp = first_reply(&mut ep, &request("FOO", "z9hG4bKfoo", None, 1, "", ""));
+    assert_eq!(status(&resp), 501);
+}
+
+#[test]
+fn invite_with_a_body_that_is_not_sdp_gets_415_and_one_refusing_sdp_gets_406() {
+    let mut ep = endpoint();
+    let xml = request(
+        "INVITE",
+        "z9hG4bKxml",
+        None,
+        1,
+        "Content-Type: application/xml\r\n",
+        "<a/>",
+    );
+    let resp = first_reply(&mut ep, &xml);
+    assert_eq!(
+        (status(&resp), resp.header("Accept")),
+        (415, Some("application/sdp"))
+    );
+    let text_only =
+        invite("z9hG4bKacc").replace("Max-Forwards", "Accept: text/plain\r\nMax-Forwards");
+    assert_eq!(status(&first_reply(&mut ep, &text_only)), 406);
+    let any =
+        invite("z9hG4bKany").replace("Max-Forwards", "Accept: text/plain, */*\r\nMax-Forwards");
+    assert_eq!(
+        statuses(&exchange(&mut ep, &any, Instant::now())),
+        vec![100]
+    );
+    assert_eq!(ep.active_calls(), 1);
+}
+
+#[test]
 fn unknown_required_extension_gets_420_with_unsupported() {
     let mut ep = endpoint();
     let require = "Require: 100rel, timer\r\n";

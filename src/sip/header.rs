@@ -1,6 +1,8 @@
 //! Typed views of the header values the UAS needs: URIs, name-addr (From/To/Contact/
 //! P-Asserted-Identity), Via and CSeq. Parsing is lenient where RFC 4475 says a robust
-//! element should be (`;` in the user part, IPv6 references, LWS around `/` in Via) and
+//! element should be (`;` and `?` in the user part, IPv6 references, LWS around `/` in
+//! Via), strict where it calls a name-addr invalid (LWS inside `<>`, separators in an
+//! unquoted display name, a URI with headers or a comma outside `<>`: 3.1.2.13-15), and
 //! returns `None` where a value cannot be understood.
 
 use std::net::{IpAddr, SocketAddr};
@@ -381,6 +383,34 @@ mod tests {
         let bare = NameAddr::parse("sip:200@h;tag=1").unwrap();
         assert_eq!(bare.tag(), Some("1"));
         assert_eq!(bare.uri.user.as_deref(), Some("200"));
+    }
+
+    #[test]
+    fn question_mark_in_the_user_part_is_not_the_start_of_headers() {
+        let text = "sip:crazy?,/;;*:&it+has=1@example.com";
+        let uri = Uri::parse(text).unwrap();
+        assert_eq!(uri.host, "example.com");
+        assert!(!Uri::has_headers(text));
+        assert!(Uri::has_headers("sip:user@example.com?Route=%3Csip:x%3E"));
+    }
+
+    #[test]
+    fn name_addrs_rfc_4475_calls_invalid_do_not_parse() {
+        for text in [
+            "\"Watson, Thomas\" < sip:t.watson@example.org >",
+            "Bell, Alexander <sip:a.g.bell@example.com>;tag=43",
+            "sip:user@example.com?Route=%3Csip:sip.example.com%3E",
+        ] {
+            assert!(NameAddr::parse(text).is_none(), "{text}");
+        }
+        for text in [
+            "caller<sip:caller@example.com>;tag=323",
+            "token1~` token2'+_ token3*%!.- <sip:mundane@example.com>",
+            "张三 <sip:1001@example.com>",
+            "<sip:user@example.com?Route=%3Csip:sip.example.com%3E>",
+        ] {
+            assert!(NameAddr::parse(text).is_some(), "{text}");
+        }
     }
 
     #[test]

@@ -520,6 +520,37 @@ mod tests {
     }
 
     #[test]
+    fn lws_inside_the_request_uri_is_read_as_a_defect() {
+        let m = parse("INVITE sip:user@example.com; lr SIP/2.0\r\n\r\n");
+        assert!(
+            matches!(&m.start, StartLine::Request { uri, .. } if uri == "sip:user@example.com; lr")
+        );
+        assert_eq!(m.defect.as_deref(), Some("Malformed request line"));
+    }
+
+    #[test]
+    fn empty_parameters_and_list_elements_are_found_outside_quotes() {
+        for value in [
+            "h;;",
+            "h;,",
+            "a,,b",
+            "a,",
+            ";a",
+            "SIP/2.0/UDP 192.0.2.15;;,;,,",
+        ] {
+            assert!(has_empty_element(value), "{value}");
+        }
+        for value in [
+            "",
+            "a;b=1, c",
+            "\";;\" <sip:a@b>;q=1",
+            "SIP/2.0/UDP h ; branch = x",
+        ] {
+            assert!(!has_empty_element(value), "{value}");
+        }
+    }
+
+    #[test]
     fn garbage_start_line_is_unparseable() {
         assert!(Message::parse(b"\x00\x01hello").is_err());
         assert!(Message::parse(b"\r\n\r\n").is_err());
