@@ -6,7 +6,8 @@
 //! touches one file. Parsing: leading CRLFs skipped, folded header lines unfolded,
 //! compact names expanded, the body cut at Content-Length. Problems that still leave a
 //! request answerable (bad Content-Length, duplicated single-value headers, a CSeq that
-//! disagrees with the method…) are kept in [`Message::defect`] so the endpoint can send 400.
+//! disagrees with the method, LWS inside the Request-Line, empty Via or Contact
+//! parameters…) are kept in [`Message::defect`] so the endpoint can send 400.
 
 use super::header::{split_list, CSeq, NameAddr, Via};
 
