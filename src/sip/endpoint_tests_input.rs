@@ -243,6 +243,29 @@ fn invite_with_a_body_that_is_not_sdp_gets_415_and_one_refusing_sdp_gets_406() {
     assert_eq!(ep.active_calls(), 1);
 }
 
+/// A branch that is the bare magic cookie identifies nothing (RFC 4475 3.2.1): two
+/// requests with it are two transactions, not a retransmission.
+#[test]
+fn bare_magic_cookie_branches_fall_back_to_the_rfc_2543_key() {
+    let mut ep = endpoint();
+    let first = request("OPTIONS", "z9hG4bK", None, 8, "", "");
+    let second = first
+        .replace("call-1@example.com", "call-2@example.com")
+        .replace("CSeq: 8", "CSeq: 9");
+    assert_eq!(
+        first_reply(&mut ep, &first).call_id(),
+        Some("call-1@example.com")
+    );
+    assert_eq!(
+        first_reply(&mut ep, &second).call_id(),
+        Some("call-2@example.com")
+    );
+    assert_eq!(
+        first_reply(&mut ep, &first).call_id(),
+        Some("call-1@example.com")
+    );
+}
+
 #[test]
 fn unknown_required_extension_gets_420_with_unsupported() {
     let mut ep = endpoint();
