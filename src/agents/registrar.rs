@@ -14,7 +14,8 @@
 //! - A wrong password, an unknown or disabled agent, or a username that is not the To
 //!   user: 403, no new challenge (a phone with a wrong password stops instead of retrying
 //!   for ever). The log says which; the phone is not told.
-//! - A malformed `Authorization`: 400.
+//! - An `Authorization` of another scheme than Digest counts as none: 401 with our
+//!   challenges (RFC 4475 3.3.7). A malformed Digest `Authorization`: 400.
 //! - Expiry: a contact's own `expires`, else the `Expires` header, else [`DEFAULT_EXPIRES`];
 //!   longer than [`MAX_EXPIRES`] is shortened (the 200 says by how much); shorter than
 //!   [`MIN_EXPIRES`] but not 0 is 423 with `Min-Expires`. 0 removes the binding.
@@ -85,7 +86,11 @@ impl Registrar {
     /// Judges `registration` and, when it is an agent's, updates the bindings.
     pub async fn judge(&self, registration: &Registration) -> Answer {
         let now = Utc::now();
-        let Some(header) = &registration.authorization else {
+        let digest = |header: &&String| {
+            let scheme = header.split_whitespace().next().unwrap_or_default();
+            scheme.eq_ignore_ascii_case("Digest")
+        };
+        let Some(header) = registration.authorization.as_ref().filter(digest) else {
             return self.challenge(false);
         };
         let credentials = match Credentials::parse(header) {

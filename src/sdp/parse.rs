@@ -211,7 +211,12 @@ fn parse_rtpmap(argument: &str) -> Option<(u8, Encoding)> {
     let pt: u8 = pt.parse().ok().filter(|pt| *pt < 128)?;
     let mut parts = encoding.trim().split('/');
     let name = parts.next()?;
-    let clock: u32 = parts.next()?.trim().parse().ok()?;
+    // No clock rate (RFC 4475's messages carry `a=rtpmap:31 LPC`): a map naming no codec
+    // we could use, not a broken offer.
+    let clock: u32 = match parts.next() {
+        Some(clock) => clock.trim().parse().ok()?,
+        None => 0,
+    };
     let mono = match parts.next() {
         Some(channels) => channels.trim() == "1",
         None => true,

@@ -35,8 +35,9 @@ impl TxKey {
         let via = req.top_via()?;
         let method = if method == "ACK" { "INVITE" } else { method }.to_string();
         let branch = match via.branch() {
-            Some(b) if b.starts_with("z9hG4bK") => b.to_string(),
-            // RFC 2543 peers: Call-ID, From tag, CSeq number and top Via identify it.
+            Some(b) if b.starts_with("z9hG4bK") && b.len() > "z9hG4bK".len() => b.to_string(),
+            // RFC 2543 peers, and a bare magic cookie (RFC 4475 3.2.1): Call-ID, From
+            // tag, CSeq number and top Via identify it.
             _ => format!(
                 "2543|{}|{}|{}|{}",
                 req.call_id().unwrap_or_default(),

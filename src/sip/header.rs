@@ -1,6 +1,8 @@
 //! Typed views of the header values the UAS needs: URIs, name-addr (From/To/Contact/
 //! P-Asserted-Identity), Via and CSeq. Parsing is lenient where RFC 4475 says a robust
-//! element should be (`;` in the user part, IPv6 references, LWS around `/` in Via) and
+//! element should be (`;` and `?` in the user part, IPv6 references, LWS around `/` in
+//! Via), strict where it calls a name-addr invalid (LWS inside `<>`, separators in an
+//! unquoted display name, a URI with headers or a comma outside `<>`: 3.1.2.13-15), and
 //! returns `None` where a value cannot be understood.
 
 use std::net::{IpAddr, SocketAddr};
@@ -56,9 +58,8 @@ impl Uri {
     }
 
     fn parse_sip(scheme: String, rest: &str) -> Option<Uri> {
-        let rest = rest.split('?').next().unwrap_or_default();
-        // The user part may itself contain `;` (RFC 4475 3.1.1.11); `@` cannot appear
-        // unescaped after the host, so the first `@` ends the userinfo.
+        // The user part may itself contain `;` and `?` (RFC 4475 3.1.1.2, 3.1.1.9); `@`
+        // cannot appear unescaped after the host, so the first `@` ends the userinfo.
         let (user, hostpart) = match rest.split_once('@') {
             Some((userinfo, host)) => {
                 let user = userinfo.split(':').next().unwrap_or_default();
@@ -66,6 +67,7 @@ impl Uri {
             }
             None => (None, rest),
         };
+        let hostpart = hostpart.split('?').next().unwrap_or_default();
         let (host, port, params) = parse_hostport_params(hostpart)?;
         Some(Uri {
             scheme,
@@ -74,6 +76,13 @@ impl Uri {
             port,
             params,
         })
+    }
+
+    /// True when a sip/sips URI text has headers (`?…` after the host part).
+    pub fn has_headers(text: &str) -> bool {
+        text.split_once('@')
+            .map_or(text, |(_, host)| host)
+            .contains('?')
     }
 
     pub fn ip(&self) -> Option<IpAddr> {
@@ -141,10 +150,26 @@ impl NameAddr {
             if display.starts_with('"') && !quoted_string_is_closed(display) {
                 return None;
             }
+            // An unquoted display name is tokens and LWS (RFC 4475 3.1.2.15); non-ASCII
+            // is let through for the phones that send names unquoted.
+            if !display.starts_with('"')
+                && display.contains(|c: char| "\",;:@<>\\/[]?={}".contains(c))
+            {
+                return None;
+            }
             let gt = text[lt..].find('>')? + lt;
-            (&text[lt + 1..gt], &text[gt + 1..])
+            let inside = &text[lt + 1..gt];
+            // No LWS inside the brackets (RFC 4475 3.1.2.14).
+            if inside.trim() != inside {
+                return None;
+            }
+            (inside, &text[gt + 1..])
         } else {
-            // addr-spec without brackets: parameters belong to the header.
+            // addr-spec without brackets: parameters belong to the header, and a URI with
+            // headers or a comma must be in brackets (RFC 3261 20.10, RFC 4475 3.1.2.13).
+            if text.contains(['?', ',']) {
+                return None;
+            }
             match text.find(';') {
                 Some(i) if Uri::parse(&text[..i]).is_some() => (&text[..i], &text[i..]),
                 _ => (text, ""),
@@ -358,6 +383,34 @@ mod tests {
         let bare = NameAddr::parse("sip:200@h;tag=1").unwrap();
         assert_eq!(bare.tag(), Some("1"));
         assert_eq!(bare.uri.user.as_deref(), Some("200"));
+    }
+
+    #[test]
+    fn question_mark_in_the_user_part_is_not_the_start_of_headers() {
+        let text = "sip:crazy?,/;;*:&it+has=1@example.com";
+        let uri = Uri::parse(text).unwrap();
+        assert_eq!(uri.host, "example.com");
+        assert!(!Uri::has_headers(text));
+        assert!(Uri::has_headers("sip:user@example.com?Route=%3Csip:x%3E"));
+    }
+
+    #[test]
+    fn name_addrs_rfc_4475_calls_invalid_do_not_parse() {
+        for text in [
+            "\"Watson, Thomas\" < sip:t.watson@example.org >",
+            "Bell, Alexander <sip:a.g.bell@example.com>;tag=43",
+            "sip:user@example.com?Route=%3Csip:sip.example.com%3E",
+        ] {
+            assert!(NameAddr::parse(text).is_none(), "{text}");
+        }
+        for text in [
+            "caller<sip:caller@example.com>;tag=323",
+            "token1~` token2'+_ token3*%!.- <sip:mundane@example.com>",
+            "张三 <sip:1001@example.com>",
+            "<sip:user@example.com?Route=%3Csip:sip.example.com%3E>",
+        ] {
+            assert!(NameAddr::parse(text).is_some(), "{text}");
+        }
     }
 
     #[test]

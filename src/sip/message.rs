@@ -6,7 +6,8 @@
 //! touches one file. Parsing: leading CRLFs skipped, folded header lines unfolded,
 //! compact names expanded, the body cut at Content-Length. Problems that still leave a
 //! request answerable (bad Content-Length, duplicated single-value headers, a CSeq that
-//! disagrees with the method…) are kept in [`Message::defect`] so the endpoint can send 400.
+//! disagrees with the method, LWS inside the Request-Line, empty Via or Contact
+//! parameters…) are kept in [`Message::defect`] so the endpoint can send 400.
 
 use super::header::{split_list, CSeq, NameAddr, Via};
 
@@ -205,6 +206,12 @@ impl Message {
             if self.header("Via").is_some() && self.top_via().is_none() {
                 self.note_defect("Bad Via");
             }
+            for name in ["Via", "Contact"] {
+                let lines = self.headers.iter().filter(|(n, _)| n == name);
+                if lines.clone().any(|(_, v)| has_empty_element(v)) {
+                    self.note_defect(&format!("Empty parameter in {name}"));
+                }
+            }
             if self
                 .header("Max-Forwards")
                 .is_some_and(|v| v.parse::<u8>().is_err())
@@ -271,12 +278,38 @@ impl Message {
         )
     }
 
-    /// True when the request carries all that a response must echo.
+    /// True when a response can be addressed and matched: a Via and a CSeq. A request
+    /// missing From, To or Call-ID still gets its 400 (RFC 4475 3.3.1).
     pub fn is_answerable(&self) -> bool {
-        ["Via", "Call-ID", "CSeq", "From", "To"]
-            .iter()
-            .all(|h| self.header(h).is_some())
+        self.header("Via").is_some() && self.header("CSeq").is_some()
     }
+}
+
+/// A `;` or `,` with nothing before it since the start or the last one, or nothing after
+/// it (outside quotes; RFC 4475 3.1.2.1): a parameter or list element with nothing in it.
+fn has_empty_element(value: &str) -> bool {
+    let (mut quoted, mut escaped) = (false, false);
+    let (mut after_separator, mut seen) = (true, false);
+    for c in value.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            ';' | ',' if !quoted => {
+                if after_separator {
+                    return true;
+                }
+                after_separator = true;
+            }
+            _ if c.is_whitespace() && !quoted => {}
+            _ => {
+                if c == '"' {
+                    quoted = !quoted;
+                }
+                (after_separator, seen) = (false, true);
+            }
+        }
+    }
+    seen && after_separator
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -304,13 +337,16 @@ fn parse_start_line(line: &str) -> Result<StartLine, Unparseable> {
             reason,
         });
     }
-    // Extra whitespace (RFC 4475 3.1.2.4/3.1.2.5) is read, then answered with 400.
+    // Extra whitespace between the elements or inside the URI (RFC 4475 3.1.2.8-3.1.2.10)
+    // is read, then answered with 400 ("Malformed request line").
     let parts: Vec<&str> = line.split_whitespace().collect();
     match parts.as_slice() {
-        [method, uri, version] if is_token(method) && version.starts_with("SIP/") => {
+        [method, uri @ .., version]
+            if !uri.is_empty() && is_token(method) && version.starts_with("SIP/") =>
+        {
             Ok(StartLine::Request {
                 method: method.to_string(),
-                uri: uri.to_string(),
+                uri: uri.join(" "),
                 version: version.to_string(),
             })
         }
@@ -329,6 +365,7 @@ pub(crate) fn reason_phrase(code: u16) -> &'static str {
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        406 => "Not Acceptable",
         408 => "Request Timeout",
         415 => "Unsupported Media Type",
         416 => "Unsupported URI Scheme",
@@ -390,15 +427,23 @@ impl Builder {
         for (i, via) in req.header_values("Via").iter().enumerate() {
             b = b.header("Via", if i == 0 { top_via } else { via });
         }
-        let to = req.header("To").unwrap_or_default();
-        let has_tag = NameAddr::parse(to).is_some_and(|na| na.tag().is_some());
-        b = b.header("From", req.header("From").unwrap_or_default());
-        b = match to_tag {
-            Some(tag) if !has_tag => b.header("To", &format!("{to};tag={tag}")),
-            _ => b.header("To", to),
-        };
-        b.header("Call-ID", req.call_id().unwrap_or_default())
-            .header("CSeq", req.header("CSeq").unwrap_or_default())
+        if let Some(from) = req.header("From") {
+            b = b.header("From", from);
+        }
+        if let Some(to) = req.header("To") {
+            let has_tag = NameAddr::parse(to).is_some_and(|na| na.tag().is_some());
+            b = match to_tag {
+                Some(tag) if !has_tag => b.header("To", &format!("{to};tag={tag}")),
+                _ => b.header("To", to),
+            };
+        }
+        // A request missing some of these (RFC 4475 3.3.1) gets a 400 echoing the rest.
+        for name in ["Call-ID", "CSeq"] {
+            if let Some(value) = req.header(name) {
+                b = b.header(name, value);
+            }
+        }
+        b
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Builder {
@@ -473,6 +518,37 @@ mod tests {
     fn response_status_line_is_parsed() {
         let m = parse("SIP/2.0 200 OK\r\nCSeq: 1 BYE\r\n\r\n");
         assert!(matches!(m.start, StartLine::Response { code: 200, .. }));
+    }
+
+    #[test]
+    fn lws_inside_the_request_uri_is_read_as_a_defect() {
+        let m = parse("INVITE sip:user@example.com; lr SIP/2.0\r\n\r\n");
+        assert!(
+            matches!(&m.start, StartLine::Request { uri, .. } if uri == "sip:user@example.com; lr")
+        );
+        assert_eq!(m.defect.as_deref(), Some("Malformed request line"));
+    }
+
+    #[test]
+    fn empty_parameters_and_list_elements_are_found_outside_quotes() {
+        for value in [
+            "h;;",
+            "h;,",
+            "a,,b",
+            "a,",
+            ";a",
+            "SIP/2.0/UDP 192.0.2.15;;,;,,",
+        ] {
+            assert!(has_empty_element(value), "{value}");
+        }
+        for value in [
+            "",
+            "a;b=1, c",
+            "\";;\" <sip:a@b>;q=1",
+            "SIP/2.0/UDP h ; branch = x",
+        ] {
+            assert!(!has_empty_element(value), "{value}");
+        }
     }
 
     #[test]

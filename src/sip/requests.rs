@@ -1,5 +1,14 @@
 //! Incoming requests: the checks every request goes through (retransmission, version,
-//! malformed, URI scheme, Max-Forwards, method, Require) and one handler per method.
+//! malformed, URI scheme, method, Require) and one handler per method.
+//!
+//! Decisions (RFC 4475's torture messages, see `torture_tests`):
+//! - Max-Forwards is not checked: this is an endpoint, which processes a request with
+//!   Max-Forwards 0 as if it were still positive (RFC 4475 3.3.11; 483 is a proxy's).
+//! - A method we do not recognise gets 501, one we know but do not serve 405 with Allow
+//!   (RFC 3261 8.2.1, 21.5.2).
+//! - A Request-URI with headers (`?`) gets 400 (RFC 4475 3.1.2.11 allows it).
+//! - An INVITE whose body is not `application/sdp` gets 415 with Accept (3.3.6); one
+//!   whose Accept leaves SDP out gets 406, as our 200 carries SDP (3.3.15).
 
 use std::time::Instant;
 
@@ -14,6 +23,16 @@ use crate::media::Key;
 
 const METHODS: &[&str] = &[
     "INVITE", "ACK", "CANCEL", "BYE", "OPTIONS", "INFO", "NOTIFY", "REGISTER",
+];
+
+/// Methods of RFC 3261 and its extensions we recognise but do not serve (405, not 501).
+const KNOWN_METHODS: &[&str] = &[
+    "SUBSCRIBE",
+    "PUBLISH",
+    "MESSAGE",
+    "UPDATE",
+    "PRACK",
+    "REFER",
 ];
 
 impl Endpoint {
@@ -58,13 +77,16 @@ impl Endpoint {
             Some(u) if !matches!(u.scheme.as_str(), "sip" | "sips" | "tel") => {
                 return self.reply_simple(&req, ctx, 416, None, &[], now);
             }
+            Some(_) if Uri::has_headers(&uri) => {
+                return self.reply_400(&req, ctx, "Headers in Request-URI", now);
+            }
             Some(_) => {}
         }
-        if req.header("Max-Forwards").is_some_and(|v| v.trim() == "0") {
-            return self.reply_simple(&req, ctx, 483, None, &[], now);
+        if KNOWN_METHODS.contains(&method.as_str()) {
+            return self.reply_simple(&req, ctx, 405, None, &[("Allow", ALLOW)], now);
         }
         if !METHODS.contains(&method.as_str()) {
-            return self.reply_simple(&req, ctx, 405, None, &[("Allow", ALLOW)], now);
+            return self.reply_simple(&req, ctx, 501, None, &[], now);
         }
         let unsupported: Vec<&str> = req
             .header_values("Require")
@@ -115,6 +137,13 @@ impl Endpoint {
     }
 
     fn on_invite(&mut self, req: Message, ctx: &Ctx, now: Instant) {
+        if !req.body.is_empty() && req.content_type().is_some_and(|t| t != "application/sdp") {
+            let accept = [("Accept", "application/sdp")];
+            return self.reply_simple(&req, ctx, 415, None, &accept, now);
+        }
+        if !accepts_sdp(&req) {
+            return self.reply_simple(&req, ctx, 406, None, &[], now);
+        }
         let call_id = req.call_id().unwrap_or_default();
         let from_tag = req
             .from()
@@ -370,6 +399,18 @@ impl Endpoint {
             .finish(None);
         self.reply(req, ctx, bytes, 400, now);
     }
+}
+
+/// No Accept header, or one that lets `application/sdp` through (RFC 3261 20.1).
+fn accepts_sdp(req: &Message) -> bool {
+    let types = req.header_values("Accept");
+    types.is_empty()
+        || types.iter().any(|t| {
+            let t = t.split(';').next().unwrap_or_default().trim();
+            ["application/sdp", "application/*", "*/*"]
+                .iter()
+                .any(|ok| t.eq_ignore_ascii_case(ok))
+        })
 }
 
 pub(super) fn random_tag() -> String {
