@@ -13,7 +13,9 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::agents::registrar::Registrar;
-use crate::call::{switchboard, CallBoard, CallContext, Desk, Distributor, MediaClock, RtpPorts};
+use crate::call::{
+    switchboard, CallBoard, CallContext, Desk, Distributor, MediaClock, RecordWriter, RtpPorts,
+};
 pub use crate::config::ServerConfig;
 use crate::http::menu::MenuApi;
 use crate::http::seats::Seats;
@@ -190,6 +192,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         console_base: format!("http://{http}"),
         sip_host: sip.to_string(),
         draining: draining.clone(),
+        records: RecordWriter::start(store.clone()),
     });
     let registrar = Registrar::new(store.clone(), &config.sip_realm, config.sip_digest.clone());
     tasks.spawn(switchboard::run(

@@ -1,7 +1,7 @@
 //! The record of one call as its task learns it (issue 7): the times, the path at the end
 //! of the menu, the tickets from the desk's replies, the queue, the wait, the agent and
-//! the talk time; at the end the outcome ([`crate::records::classify`]) and a spawned
-//! write to the store.
+//! the talk time; at the end the outcome ([`crate::records::classify`]); and the
+//! [`RecordWriter`] that takes the records to the store.
 //!
 //! Decisions:
 //! - started is when the call task began (the INVITE's arrival), answered when the call
@@ -13,20 +13,24 @@
 //!   call leaves the queue: abandoned, call-back kept, external ACD); the talk time from
 //!   the bridge to the end, 0 for a call that ended while the agent's number was spoken;
 //! - the queue is the one that took the call (a senior routing shows the senior queue);
-//! - writing the record never delays the call: it is spawned, and a store error is
-//!   logged with the call id.
+//! - writing the record never delays the call: one writer task takes the records as
+//!   calls end and writes whatever has gathered meanwhile in one transaction (at most
+//!   [`BATCH`]), so a storm of short calls costs a transaction per batch, not per call;
+//!   a store error is logged with the batch's call ids.
 
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 
-use super::desk::Desk;
+use tokio::sync::mpsc;
+
 use super::task::CallSetup;
 use crate::menu::{
     BalanceFound, CardRedeemed, OrderFound, PasswordSet, PathStep, RepairFound, Reply, Submitted,
 };
 use crate::metrics::CallOutcome;
 use crate::records::{classify, CallFacts, CallRecord};
+use crate::store::Store;
 
 /// What the call task has learnt of its call so far.
 pub(super) struct Recorder {
@@ -166,14 +170,38 @@ impl Recorder {
     }
 }
 
-/// Writes `record` to the store in a task of its own; a failure is only logged.
-pub(super) fn keep(desk: &Desk, record: CallRecord) {
-    let desk = desk.clone();
-    tokio::spawn(async move {
-        if let Err(error) = desk.keep_call_record(&record).await {
-            tracing::error!(%error, call_id = %record.call_id, "call record not kept");
+/// Most records written in one transaction.
+pub const BATCH: usize = 256;
+
+/// The calls' records on their way to the store. Cheap to clone.
+#[derive(Clone)]
+pub struct RecordWriter {
+    queue: mpsc::UnboundedSender<CallRecord>,
+}
+
+impl RecordWriter {
+    /// Starts the writer task on the current runtime; it ends when every handle is gone.
+    pub fn start(store: Store) -> RecordWriter {
+        let (queue, mut records) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let mut batch = Vec::with_capacity(BATCH);
+            while records.recv_many(&mut batch, BATCH).await > 0 {
+                if let Err(error) = store.insert_call_records(&batch).await {
+                    let calls: Vec<&str> = batch.iter().map(|r| r.call_id.as_str()).collect();
+                    tracing::error!(%error, ?calls, "call records not kept");
+                }
+                batch.clear();
+            }
+        });
+        RecordWriter { queue }
+    }
+
+    /// Hands `record` to the writer.
+    pub fn keep(&self, record: CallRecord) {
+        if let Err(unsent) = self.queue.send(record) {
+            tracing::error!(call_id = %unsent.0.call_id, "call record not kept: the writer has stopped");
         }
-    });
+    }
 }
 
 fn elapsed_ms(from: Instant, to: Instant) -> i64 {

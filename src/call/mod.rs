@@ -44,6 +44,7 @@ use crate::metrics::Metrics;
 use crate::queues::config::QueueConfig;
 
 pub use board::CallBoard;
+pub use call_record::RecordWriter;
 pub use desk::Desk;
 pub use distributor::Distributor;
 pub use media_clock::MediaClock;
@@ -73,6 +74,8 @@ pub struct CallContext {
     pub console_base: String,
     /// Our SIP host (`address:port`), for the From and To of agents' INVITEs.
     pub sip_host: String,
+    /// Takes each call's record to the store.
+    pub records: RecordWriter,
     /// Set when the server drains: new calls are refused with 503.
     pub draining: Arc<AtomicBool>,
 }

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tracing::Instrument;
 
-use super::call_record::{self, Recorder};
+use super::call_record::Recorder;
 use super::media_clock::{MediaEvent, MediaHandle, MEDIA_TIMEOUT};
 use super::queued::{self, QueuedCall};
 use super::switchboard::{Command, CommandSender};
@@ -67,7 +67,7 @@ pub async fn run(
     span.in_scope(|| tracing::info!(?outcome, "call ended"));
     context.metrics.call_ended(outcome);
     let record = record.finish(outcome, context.live.current().version);
-    call_record::keep(&context.desk, record);
+    context.records.keep(record);
 }
 
 async fn serve(

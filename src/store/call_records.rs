@@ -13,9 +13,14 @@ use super::{postgres, sqlite, Backend, Result, Store};
 use crate::records::CallRecord;
 
 impl Store {
-    /// Keeps a call's record; its id.
-    pub async fn insert_call_record(&self, record: &CallRecord) -> Result<i64> {
-        on_backend!(self, insert_call_record(record))
+    /// Keeps a call's record.
+    pub async fn insert_call_record(&self, record: &CallRecord) -> Result<()> {
+        self.insert_call_records(std::slice::from_ref(record)).await
+    }
+
+    /// Keeps `records` in one transaction: all or none.
+    pub async fn insert_call_records(&self, records: &[CallRecord]) -> Result<()> {
+        on_backend!(self, insert_call_records(records))
     }
 
     /// The records of calls started in `[from, to)`, oldest first.

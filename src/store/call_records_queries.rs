@@ -6,27 +6,34 @@ use crate::records::CallRecord;
 const CALL_RECORD_COLUMNS: &str = "call_id, started_at, answered_at, ended_at, caller, \
      called, path, outcome, tickets, queue, wait_ms, agent, talk_ms, menu_version";
 
-pub(super) async fn insert_call_record(pool: &sqlx::Pool<Db>, record: &CallRecord) -> Result<i64> {
-    Ok(sqlx::query_scalar(&format!(
+/// Inserts `records` in one transaction.
+pub(super) async fn insert_call_records(pool: &sqlx::Pool<Db>, records: &[CallRecord]) -> Result<()> {
+    let sql = format!(
         "INSERT INTO call_records ({CALL_RECORD_COLUMNS}) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id"
-    ))
-    .bind(&record.call_id)
-    .bind(record.started_at)
-    .bind(record.answered_at)
-    .bind(record.ended_at)
-    .bind(&record.caller)
-    .bind(&record.called)
-    .bind(serde_json::to_string(&record.path)?)
-    .bind(record.outcome.as_str())
-    .bind(serde_json::to_string(&record.tickets)?)
-    .bind(&record.queue)
-    .bind(record.wait_ms)
-    .bind(&record.agent)
-    .bind(record.talk_ms)
-    .bind(record.menu_version)
-    .fetch_one(pool)
-    .await?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+    );
+    let mut tx = begin_write(pool).await?;
+    for record in records {
+        sqlx::query(&sql)
+            .bind(&record.call_id)
+            .bind(record.started_at)
+            .bind(record.answered_at)
+            .bind(record.ended_at)
+            .bind(&record.caller)
+            .bind(&record.called)
+            .bind(serde_json::to_string(&record.path)?)
+            .bind(record.outcome.as_str())
+            .bind(serde_json::to_string(&record.tickets)?)
+            .bind(&record.queue)
+            .bind(record.wait_ms)
+            .bind(&record.agent)
+            .bind(record.talk_ms)
+            .bind(record.menu_version)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 pub(super) async fn read_call_records(

@@ -7,7 +7,6 @@
 use chrono::{FixedOffset, Utc};
 
 use super::{caller_number, Desk, REQUEST_TIMEOUT};
-use crate::records::CallRecord;
 use crate::store::{Binding, NewCallback, StoreError};
 use crate::tickets::model::Line;
 
@@ -50,11 +49,6 @@ impl Desk {
     /// Keeps a call-back request; its id.
     pub async fn keep_callback(&self, request: &NewCallback) -> Result<i64, StoreError> {
         self.store.add_callback(request).await
-    }
-
-    /// Keeps a call's record; its id.
-    pub async fn keep_call_record(&self, record: &CallRecord) -> Result<i64, StoreError> {
-        self.store.insert_call_record(record).await
     }
 
     /// The hotline's local time offset (opening hours are local).
