@@ -58,9 +58,6 @@ impl<E: Into<ApiError>> From<E> for Refused {
 /// An enabled agent who gave their own password.
 pub struct LoggedIn(pub Agent);
 
-/// A logged-in agent with the supervisor skill.
-pub struct Supervisor(pub Agent);
-
 impl<S> FromRequestParts<S> for LoggedIn
 where
     Store: FromRef<S>,
@@ -118,30 +115,10 @@ fn console_session(parts: &Parts) -> Result<String, Refused> {
     Ok(session.work_number)
 }
 
-/// A logged-in supervisor or operator: sees how callers use the menu.
-pub struct SupervisorOrOperator(pub Agent);
-
-impl<S> FromRequestParts<S> for SupervisorOrOperator
-where
-    Store: FromRef<S>,
-    S: Send + Sync,
-{
-    type Rejection = Refused;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Refused> {
-        let skills = [SUPERVISOR_SKILL, OPERATOR_SKILL];
-        let agent = with_skill(parts, state, &skills, "supervisors and operators").await?;
-        Ok(SupervisorOrOperator(agent))
-    }
-}
-
-/// A logged-in agent with the `operator` skill: changes the menu and the prompts.
-pub struct Operator(pub Agent);
-
 /// The skill that lets an agent change the menu and the prompts.
 pub const OPERATOR_SKILL: &str = "operator";
 
-/// The logged-in agent when they have `skill`, else 403 saying who may.
+/// The logged-in agent when they have one of `skills`, else 403 saying who may.
 async fn with_skill<S>(
     parts: &mut Parts,
     state: &S,
@@ -167,30 +144,41 @@ where
     )))
 }
 
-impl<S> FromRequestParts<S> for Supervisor
-where
-    Store: FromRef<S>,
-    S: Send + Sync,
-{
-    type Rejection = Refused;
+/// An extractor for a logged-in agent with one of `skills`; `who` names them in the 403.
+macro_rules! skilled_agent {
+    ($(#[$doc:meta])* $name:ident, [$($skill:expr),+], $who:literal) => {
+        $(#[$doc])*
+        pub struct $name(pub Agent);
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Refused> {
-        with_skill(parts, state, &[SUPERVISOR_SKILL], "supervisors")
-            .await
-            .map(Supervisor)
-    }
+        impl<S> FromRequestParts<S> for $name
+        where
+            Store: FromRef<S>,
+            S: Send + Sync,
+        {
+            type Rejection = Refused;
+
+            async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Refused> {
+                with_skill(parts, state, &[$($skill),+], $who).await.map($name)
+            }
+        }
+    };
 }
 
-impl<S> FromRequestParts<S> for Operator
-where
-    Store: FromRef<S>,
-    S: Send + Sync,
-{
-    type Rejection = Refused;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Refused> {
-        with_skill(parts, state, &[OPERATOR_SKILL], "operators")
-            .await
-            .map(Operator)
-    }
-}
+skilled_agent!(
+    /// A logged-in agent with the supervisor skill.
+    Supervisor,
+    [SUPERVISOR_SKILL],
+    "supervisors"
+);
+skilled_agent!(
+    /// A logged-in agent with the `operator` skill: changes the menu and the prompts.
+    Operator,
+    [OPERATOR_SKILL],
+    "operators"
+);
+skilled_agent!(
+    /// A logged-in supervisor or operator: sees how callers use the menu.
+    SupervisorOrOperator,
+    [SUPERVISOR_SKILL, OPERATOR_SKILL],
+    "supervisors and operators"
+);
