@@ -57,6 +57,7 @@ impl Phone {
             direction: Direction::SendRecv,
             audio_index: 0,
             declined: Vec::new(),
+            latch_first: false,
         }
     }
 

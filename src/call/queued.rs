@@ -394,7 +394,13 @@ async fn on_sip_event(
                 })
             }
             CallEvent::Reoffer { offer, .. } => {
-                super::task::answer_reoffer(call.media, call.answer, call.commands, &offer);
+                super::task::answer_reoffer(
+                    call.media,
+                    call.answer,
+                    call.commands,
+                    &offer,
+                    call.setup.signalling_from,
+                );
                 None
             }
             _ => None,

@@ -6,7 +6,9 @@
 //! Symmetric RTP: packets go to where the phone's RTP comes from. The first valid RTP
 //! packet latches the destination; later, only packets with the latched SSRC move it
 //! (so a stray sender can't redirect the media), and a new SDP negotiation resets the
-//! latch. A leg negotiated without "send" (hold) sends nothing but keeps its timeline
+//! latch. A negotiation marked `latch_first` (the SDP's address is not the signalling
+//! source's host) sends nothing at all until that first packet: the server never sends
+//! media unasked to an address a caller merely wrote down. A leg negotiated without "send" (hold) sends nothing but keeps its timeline
 //! moving, so the packets after the hold continue it.
 
 use std::io;
@@ -36,6 +38,8 @@ pub(super) struct RtpLeg {
     socket: UdpSocket,
     remote: SocketAddr,
     latched_ssrc: Option<u32>,
+    /// Nothing is sent until the first packet latches `remote` (see the module doc).
+    awaiting_latch: bool,
     codec: G711,
     codec_payload_type: u8,
     telephone_event: Option<u8>,
@@ -64,6 +68,7 @@ impl RtpLeg {
             socket,
             remote: negotiated.remote_rtp,
             latched_ssrc: None,
+            awaiting_latch: negotiated.latch_first,
             codec: negotiated.codec,
             codec_payload_type: negotiated.codec_pt,
             telephone_event: None,
@@ -87,6 +92,7 @@ impl RtpLeg {
         }
         self.remote = negotiated.remote_rtp;
         self.latched_ssrc = None;
+        self.awaiting_latch = negotiated.latch_first;
         self.apply(negotiated);
     }
 
@@ -145,6 +151,7 @@ impl RtpLeg {
                 self.remote = from;
             }
             self.latched_ssrc.get_or_insert(packet.ssrc);
+            self.awaiting_latch = false;
             if Some(packet.payload_type) == self.telephone_event {
                 on_packet(Received::Event(packet));
             } else if packet.payload_type == self.codec_payload_type {
@@ -197,7 +204,7 @@ impl RtpLeg {
                 self.packetizer.skip_samples(FRAME_SAMPLES as u32);
             }
         }
-        if self.socket.send_to(&self.send_buffer, self.remote).is_ok() {
+        if !self.awaiting_latch && self.socket.send_to(&self.send_buffer, self.remote).is_ok() {
             self.counts.packets_out += 1;
         }
     }
@@ -236,3 +243,7 @@ impl RtpLeg {
 fn random_packetizer(payload_type: u8) -> RtpPacketizer {
     RtpPacketizer::new(rand::random(), rand::random(), rand::random(), payload_type)
 }
+
+#[cfg(test)]
+#[path = "rtp_leg_tests.rs"]
+mod tests;

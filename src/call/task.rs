@@ -82,7 +82,7 @@ async fn serve(
         commands.send(Command::Reject(503));
         return CallOutcome::Rejected;
     }
-    let negotiated = match sdp::parse_offer(&setup.offer).and_then(|offer| sdp::negotiate(&offer)) {
+    let negotiated = match negotiate_from(&setup.offer, setup.signalling_from) {
         Ok(negotiated) => negotiated,
         Err(error) => {
             tracing::warn!(%error, "offer refused with 488");
@@ -143,6 +143,7 @@ async fn serve(
     engine.start(now);
     let mut call = MenuCall {
         context,
+        signalling_from: setup.signalling_from,
         release: &release,
         engine: &mut engine,
         media: &mut media,
@@ -191,6 +192,8 @@ type PendingReply = Pin<Box<dyn Future<Output = Reply> + Send>>;
 /// One answered call in the menu: what the loop and `act` share.
 struct MenuCall<'a> {
     context: &'a CallContext,
+    /// Where the caller's signalling comes from (re-INVITEs are judged against it).
+    signalling_from: SocketAddr,
     /// The menu and prompts this call started with.
     release: &'a Release,
     engine: &'a mut Session,
@@ -253,7 +256,7 @@ async fn walk_menu(
                         }
                         call.engine.handle(Input::Key(key), Instant::now());
                     }
-                    CallEvent::Reoffer { offer, .. } => answer_reoffer(call.media, answer, commands, &offer),
+                    CallEvent::Reoffer { offer, .. } => answer_reoffer(call.media, answer, commands, &offer, call.signalling_from),
                     CallEvent::TransferAccepted { .. } => {
                         commands.send(Command::Hangup);
                         return CallOutcome::Transferred.into();
@@ -381,14 +384,28 @@ impl MenuCall<'_> {
     }
 }
 
-/// Answers a re-INVITE's offer (the media follows it), or refuses it with 488.
+/// Negotiates a caller's offer sent from `signalling_from`: when the offer's RTP address
+/// is on another host, nothing is sent there until the caller's first RTP packet comes
+/// (`latch_first`; a phone behind NAT or a media relay sends first anyway).
+pub(super) fn negotiate_from(
+    offer: &[u8],
+    signalling_from: SocketAddr,
+) -> Result<Negotiated, sdp::SdpError> {
+    let mut negotiated = sdp::negotiate(&sdp::parse_offer(offer)?)?;
+    negotiated.latch_first = negotiated.remote_rtp.ip() != signalling_from.ip();
+    Ok(negotiated)
+}
+
+/// Answers a re-INVITE's offer from `signalling_from` (the media follows it), or refuses
+/// it with 488.
 pub(super) fn answer_reoffer(
     media: &MediaHandle,
     answer: &mut Answer,
     commands: &CommandSender,
     offer: &[u8],
+    signalling_from: SocketAddr,
 ) {
-    match sdp::parse_offer(offer).and_then(|offer| sdp::negotiate(&offer)) {
+    match negotiate_from(offer, signalling_from) {
         Ok(negotiated) => {
             media.renegotiate(&negotiated);
             answer.version += 1;

@@ -241,6 +241,7 @@ impl IncomingInvite {
             direction: offer.direction.mirrored(),
             audio_index: offer.audio_index,
             declined: offer.declined,
+            latch_first: false,
         };
         let session = u64::from(rand::random::<u32>());
         let body = sdp::answer(&negotiated, rtp.local_addr()?, session, session);

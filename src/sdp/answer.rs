@@ -27,6 +27,7 @@ pub fn negotiate(offer: &Offer) -> Result<Negotiated, SdpError> {
         direction,
         audio_index: offer.audio_index,
         declined: offer.declined.clone(),
+        latch_first: false,
     })
 }
 

@@ -145,4 +145,9 @@ pub struct Negotiated {
     pub audio_index: usize,
     /// The offer's other `m=` lines, answered with port 0.
     pub declined: Vec<DeclinedMedia>,
+    /// Send nothing until the phone's first RTP packet latches the destination. The call
+    /// shell sets it when `remote_rtp` is not on the host the signalling came from: an
+    /// SDP address can name anyone, and RTP sent there unasked would make the server a
+    /// reflector. `negotiate` leaves it false.
+    pub latch_first: bool,
 }
