@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{key, TestServer, HEAR, WAIT};
+use common::{key, wrong_key, TestServer, HEAR, WAIT};
 use hotline::caller::{Call, KeyMethod};
 use hotline::server::ServerConfig;
 use hotline::sip::Transport;
@@ -30,16 +30,6 @@ async fn wrong_key_plays_the_invalid_prompt_then_the_menu_again() {
         .expect("main menu");
     wrong_key(&mut call).await;
     call.hang_up().await.expect("BYE answered");
-}
-
-/// Presses a key the main menu does not know; hears 11 and the menu again.
-async fn wrong_key(call: &mut Call) {
-    call.press(key('9'), KeyMethod::Rfc4733)
-        .await
-        .expect("key sent");
-    call.expect_prompts(&["zh/11", "zh/02"], HEAR)
-        .await
-        .expect("invalid, menu again");
 }
 
 /// Three wrong keys in a row: 11 and the menu twice, then 08.

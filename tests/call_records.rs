@@ -10,8 +10,8 @@ mod common;
 use std::path::Path;
 use std::time::Duration;
 
-use common::{key, walk, TestServer, HEAR, WAIT};
-use hotline::caller::{Call, CallError, CancelOutcome, KeyMethod};
+use common::{walk, wrong_key, TestServer, HEAR, WAIT};
+use hotline::caller::{Call, CallError, CancelOutcome};
 use hotline::records::{CallRecord, RecordOutcome};
 use hotline::server::ServerConfig;
 use hotline::sip::Transport;
@@ -106,12 +106,7 @@ async fn each_call_leaves_one_record_with_its_path_outcome_and_tickets() {
 
     // A wrong key, then the caller hangs up.
     let mut call = server.dial_from(OWN_LINE).await;
-    call.press(key('9'), KeyMethod::Rfc4733)
-        .await
-        .expect("key sent");
-    call.expect_prompts(&["zh/11", "zh/02"], HEAR)
-        .await
-        .expect("invalid, menu again");
+    wrong_key(&mut call).await;
     let call_id = call.call_id().to_string();
     call.hang_up().await.expect("BYE answered");
     let record = record_of(&server, &call_id).await;

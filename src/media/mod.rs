@@ -19,7 +19,7 @@ pub mod tone_detector;
 pub use g711::G711;
 pub use key::Key;
 pub use pacing::{Pacer, Tick, TickSchedule};
-pub use recorder::{Recorded, Recorder};
+pub use recorder::{telephone_wav, Recorded, Recorder};
 pub use relay::{Outgoing, Relay};
 pub use rfc4733::TelephoneEventReceiver;
 pub use rtp_packet::{parse_rtp, RtpPacketizer, RtpView};

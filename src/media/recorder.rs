@@ -68,7 +68,7 @@ impl Recorder {
             return None;
         }
         Some(Recorded {
-            wav: wav_bytes(&samples),
+            wav: telephone_wav(&samples),
             duration_ms: (samples.len() as u64 * 1000 / u64::from(SAMPLE_RATE)) as u32,
         })
     }
@@ -78,8 +78,8 @@ fn samples_in(duration: Duration) -> usize {
     (duration.as_millis() * u128::from(SAMPLE_RATE) / 1000) as usize
 }
 
-/// `samples` as a mono 8 kHz 16-bit PCM WAV file.
-fn wav_bytes(samples: &[i16]) -> Vec<u8> {
+/// `samples` as a mono 8 kHz 16-bit PCM WAV file (a recording, an uploaded prompt).
+pub fn telephone_wav(samples: &[i16]) -> Vec<u8> {
     let spec = hound::WavSpec {
         channels: 1,
         sample_rate: SAMPLE_RATE,
@@ -87,7 +87,8 @@ fn wav_bytes(samples: &[i16]) -> Vec<u8> {
         sample_format: hound::SampleFormat::Int,
     };
     let mut cursor = Cursor::new(Vec::with_capacity(44 + samples.len() * 2));
-    // Writing to memory cannot fail but for a file over 4 GiB, which `max` rules out.
+    // Writing to memory cannot fail but for a file over 4 GiB: a recording's `max` and
+    // the upload limit rule it out.
     let mut writer = hound::WavWriter::new(&mut cursor, spec).expect("WAV header in memory");
     let mut samples_writer = writer.get_i16_writer(samples.len() as u32);
     for &sample in samples {

@@ -13,7 +13,7 @@ use std::io::Cursor;
 
 use rubato::{FftFixedIn, Resampler};
 
-use crate::media::{G711, SAMPLE_RATE};
+use crate::media::{telephone_wav, G711, SAMPLE_RATE};
 
 const FORMAT_PCM: u16 = 1;
 const FORMAT_FLOAT: u16 = 3;
@@ -97,21 +97,7 @@ pub fn wav_format(bytes: &[u8]) -> Result<WavFormat, String> {
 
 /// Any WAV [`decode_wav`] reads, rewritten as 8 kHz mono 16-bit PCM.
 pub fn to_telephone_wav(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let pcm = decode_wav(bytes)?;
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: SAMPLE_RATE,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut out = Cursor::new(Vec::with_capacity(44 + pcm.len() * 2));
-    let error = |e: hound::Error| format!("writing the WAV: {e}");
-    let mut writer = hound::WavWriter::new(&mut out, spec).map_err(error)?;
-    for sample in pcm {
-        writer.write_sample(sample).map_err(error)?;
-    }
-    writer.finalize().map_err(error)?;
-    Ok(out.into_inner())
+    decode_wav(bytes).map(|pcm| telephone_wav(&pcm))
 }
 
 /// What the `fmt ` and `data` chunks say.

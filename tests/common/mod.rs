@@ -103,6 +103,16 @@ impl TestServer {
     }
 }
 
+/// Presses 9, a key the main menu does not know; hears 11 and the menu again.
+pub async fn wrong_key(call: &mut Call) {
+    call.press(key('9'), KeyMethod::Rfc4733)
+        .await
+        .expect("key sent");
+    call.expect_prompts(&["zh/11", "zh/02"], HEAR)
+        .await
+        .expect("invalid, menu again");
+}
+
 /// Presses each step's keys (RFC 4733) and expects the prompts that follow them.
 pub async fn walk(call: &mut Call, steps: &[(&str, &[&str])]) {
     for (keys, prompts) in steps {
